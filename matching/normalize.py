@@ -1,0 +1,102 @@
+"""Free-text skill names folded to one canonical spelling (a first, table-driven normaliser)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_NON_WORD = re.compile(r"[^0-9a-z+#]+")
+
+# Leading verbs and nouns with which Indonesian postings and trainings wrap a skill
+# ("mengoperasikan microsoft excel", "kemampuan komunikasi"); they carry no meaning.
+_LEADING = (
+    "mengoperasikan",
+    "menggunakan",
+    "menguasai",
+    "memahami",
+    "kemampuan",
+    "keterampilan",
+    "ketrampilan",
+    "keahlian",
+    "mampu",
+    "bisa",
+    "dasar",
+    "skill",
+    "skills",
+    "ability to",
+)
+
+# Spellings seen in postings and training titles, mapped to one canonical name. The
+# matcher issue replaces this with a real taxonomy; until then overlap needs at least
+# the common Indonesian/English pairs to agree.
+ALIASES: dict[str, str] = {
+    "ms excel": "microsoft excel",
+    "excel": "microsoft excel",
+    "spreadsheet": "microsoft excel",
+    "ms word": "microsoft word",
+    "word": "microsoft word",
+    "ms office": "microsoft office",
+    "office": "microsoft office",
+    "pelayanan pelanggan": "customer service",
+    "layanan pelanggan": "customer service",
+    "cs": "customer service",
+    "komunikasi": "communication",
+    "komunikasi efektif": "communication",
+    "penjualan": "sales",
+    "pemasaran": "marketing",
+    "pemasaran digital": "digital marketing",
+    "akuntansi": "accounting",
+    "pembukuan": "bookkeeping",
+    "mengemudi": "driving",
+    "menyetir": "driving",
+    "mengemudi sim b1": "driving sim b1",
+    "sim b1": "driving sim b1",
+    "k3": "occupational safety",
+    "keselamatan dan kesehatan kerja": "occupational safety",
+    "kerja tim": "teamwork",
+    "kerjasama tim": "teamwork",
+    "bahasa inggris": "english",
+    "pengolahan data": "data processing",
+    "entri data": "data entry",
+    "input data": "data entry",
+    "data entry": "data entry",
+    "administrasi": "administration",
+    "administrasi perkantoran": "office administration",
+    "memasak": "cooking",
+    "tata boga": "cooking",
+    "menjahit": "sewing",
+    "pergudangan": "warehousing",
+    "gudang": "warehousing",
+    "kasir": "cashiering",
+    "desain grafis": "graphic design",
+    "pemrograman": "programming",
+    "jaringan komputer": "computer networking",
+    "pengelasan": "welding",
+    "las": "welding",
+    "perawatan pasien": "patient care",
+    "keperawatan": "nursing",
+}
+
+
+def fold(text: str) -> str:
+    """Lower-case, strip accents and punctuation, and collapse white space."""
+    ascii_text = (
+        unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
+    )
+    return " ".join(_NON_WORD.sub(" ", ascii_text).split())
+
+
+def normalise_skill(name: str) -> str:
+    """Map a free-text skill name to its canonical spelling (folded text when unknown).
+
+    >>> normalise_skill("Mengoperasikan Ms. Excel")
+    'microsoft excel'
+    """
+    folded = fold(name)
+    if folded in ALIASES:
+        return ALIASES[folded]
+    for lead in _LEADING:
+        if folded.startswith(lead + " "):
+            folded = folded[len(lead) + 1 :]
+            break
+    return ALIASES.get(folded, folded)
