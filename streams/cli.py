@@ -1,0 +1,247 @@
+"""The ``kerjamatch`` command line: worker, dev, post, recs, candidates, topics, schemas."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from .settings import Settings
+
+PROG = "kerjamatch"
+
+
+def _fail(message: str, code: int = 2) -> int:
+    print(f"{PROG}: error: {message}", file=sys.stderr)
+    return code
+
+
+def _settings() -> Settings:
+    return Settings()
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    """Run one worker against the configured broker and Redis until stopped."""
+    from .admin import ServiceUnavailable, ensure_topics, wait_for_redis
+    from .app import create_app
+
+    settings = _settings()
+    try:
+        ensure_topics(settings)
+        asyncio.run(wait_for_redis(settings))
+    except ServiceUnavailable as exc:
+        return _fail(str(exc))
+    import faust
+
+    app, _service = create_app(settings)
+    level = {"warning": "warn", "critical": "crit"}.get(settings.log_level, settings.log_level)
+    worker = faust.Worker(app, loglevel=level, quiet=True, redirect_stdouts=False)
+    worker.execute_from_commandline()  # returns only through SystemExit
+    return 0
+
+
+def cmd_dev(args: argparse.Namespace) -> int:
+    """Run the embedded stack, a worker and the sample stream."""
+    from .dev import run_dev
+
+    return run_dev(
+        duration=args.duration,
+        participants=args.participants,
+        vacancies=args.vacancies,
+        seed=args.seed,
+    )
+
+
+def cmd_post(args: argparse.Namespace) -> int:
+    """Validate a JSON/JSONL file of events and send the valid ones."""
+    from .post import TOPIC_CHOICES, MissingTopic, check_file, send_lines
+
+    topic = TOPIC_CHOICES[args.topic]
+    path = Path(args.file)
+    if not path.is_file():
+        return _fail(f"no such file: {path}")
+    checked = check_file(path, topic)
+    for number, reason in checked.bad:
+        print(f"{path}:{number}: {reason}", file=sys.stderr)
+    sent = 0
+    if checked.good and not args.dry_run:
+        try:
+            sent = send_lines(_settings(), topic, checked.good)
+        except MissingTopic as exc:
+            return _fail(str(exc))
+        except Exception as exc:  # a network failure: say so in one line
+            return _fail(f"sending to Kafka failed: {type(exc).__name__}: {exc}")
+    total = len(checked.good) + len(checked.bad)
+    verb = "valid (dry run, nothing sent)" if args.dry_run else f"sent to {topic}"
+    print(
+        f"{len(checked.good) if args.dry_run else sent} of {total} events {verb}; "
+        f"{len(checked.bad)} bad"
+    )
+    return 1 if checked.bad else 0
+
+
+async def _read(kind: str, entity_id: str, settings: Settings) -> tuple[list[Any], dict[str, Any]]:
+    from .store import RedisStore, connect
+
+    client = connect(settings.redis_url)
+    store = RedisStore(client, settings.redis_prefix, settings.candidates_k)
+    try:
+        if kind == "recs":
+            items = await store.recommendations(entity_id)
+            vacancies = {m["vacancy_id"]: await store.vacancy(m["vacancy_id"]) for m in items}
+            return items, {k: v for k, v in vacancies.items() if v}
+        return await store.candidates(entity_id), {}
+    finally:
+        await client.aclose()
+
+
+def cmd_recs(args: argparse.Namespace) -> int:
+    """Print a participant's served recommendations."""
+    settings = _settings()
+    try:
+        items, vacancies = asyncio.run(_read("recs", args.participant_id, settings))
+    except Exception as exc:
+        return _fail(f"cannot read Redis at {settings.redis_url}: {exc}")
+    if args.json:
+        print(json.dumps({"participant_id": args.participant_id, "matches": items}, indent=2))
+        return 0
+    if not items:
+        print(f"no recommendations for {args.participant_id}")
+        return 0
+    print(format_recommendations(args.participant_id, items, vacancies))
+    return 0
+
+
+def format_recommendations(
+    pid: str, items: Sequence[dict[str, Any]], vacancies: dict[str, dict[str, Any]]
+) -> str:
+    """Render a participant's list as text: rank, score, vacancy, matched and missing skills."""
+    lines = [f"recommendations for {pid}:"]
+    for m in items:
+        vac = vacancies.get(m["vacancy_id"], {})
+        where = "remote" if vac.get("remote") else vac.get("regency_code", "?")
+        title = f"{vac.get('title', '?')} — {vac.get('company_name', '')} ({where})"
+        lines.append(f"  {m['rank']:>2}. {m['vacancy_id']}  {m['score']:.2f}  {title}")
+        lines.append(f"      matched: {', '.join(m['matched_skills']) or '-'}")
+        if m["missing_skills"]:
+            lines.append(f"      missing: {', '.join(m['missing_skills'])}")
+    return "\n".join(lines)
+
+
+def cmd_candidates(args: argparse.Namespace) -> int:
+    """Print a vacancy's best candidates."""
+    settings = _settings()
+    try:
+        items, _ = asyncio.run(_read("candidates", args.vacancy_id, settings))
+    except Exception as exc:
+        return _fail(f"cannot read Redis at {settings.redis_url}: {exc}")
+    if args.json:
+        print(json.dumps({"vacancy_id": args.vacancy_id, "candidates": items}, indent=2))
+        return 0
+    if not items:
+        print(f"no candidates for {args.vacancy_id}")
+        return 0
+    print(f"candidates for {args.vacancy_id}:")
+    for rank, c in enumerate(items, start=1):
+        print(f"  {rank:>2}. {c['participant_id']}  {c['score']:.2f}")
+        print(f"      matched: {', '.join(c['matched_skills']) or '-'}")
+        if c["missing_skills"]:
+            print(f"      missing: {', '.join(c['missing_skills'])}")
+    return 0
+
+
+def cmd_topics_create(args: argparse.Namespace) -> int:
+    """Create every v1 topic that is missing."""
+    from .admin import ServiceUnavailable, ensure_topics
+
+    try:
+        created = ensure_topics(_settings())
+    except ServiceUnavailable as exc:
+        return _fail(str(exc))
+    print(f"created: {', '.join(created)}" if created else "all topics exist")
+    return 0
+
+
+def cmd_schemas_export(args: argparse.Namespace) -> int:
+    """Write one JSON Schema file per topic."""
+    from schemas import export_json_schemas
+
+    for path in export_json_schemas(Path(args.directory)):
+        print(path)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of every sub-command."""
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        description="Event-driven job matching: Kafka -> Faust workers -> Redis. "
+        "Configuration comes from KERJAMATCH_* environment variables (see README).",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("worker", help="run a worker against the configured broker and Redis")
+    p.set_defaults(func=cmd_worker)
+
+    p = sub.add_parser(
+        "dev",
+        help="one-command local stack: broker, Redis, a worker and a realistic sample stream",
+    )
+    p.add_argument("--duration", type=float, default=None, help="stop after SECONDS")
+    p.add_argument("--participants", type=int, default=300, help="sample participants")
+    p.add_argument("--vacancies", type=int, default=40, help="sample vacancies")
+    p.add_argument("--seed", type=int, default=7, help="seed of the sample")
+    p.set_defaults(func=cmd_dev)
+
+    p = sub.add_parser("post", help="validate a JSON/JSONL file of events and send the valid ones")
+    p.add_argument("file", help="JSONL (one event per line) or a JSON array of events")
+    p.add_argument(
+        "--topic", choices=["vacancies", "participants", "feedback"], default="vacancies"
+    )
+    p.add_argument("--dry-run", action="store_true", help="validate only; send nothing")
+    p.set_defaults(func=cmd_post)
+
+    p = sub.add_parser("recs", help="a participant's recommendations, as served from Redis")
+    p.add_argument("participant_id")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(func=cmd_recs)
+
+    p = sub.add_parser("candidates", help="a vacancy's best candidates, as served from Redis")
+    p.add_argument("vacancy_id")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(func=cmd_candidates)
+
+    p = sub.add_parser("topics", help="manage the v1 topics")
+    topics = p.add_subparsers(dest="topics_command", required=True, metavar="ACTION")
+    t = topics.add_parser("create", help="create missing topics with their partition counts")
+    t.set_defaults(func=cmd_topics_create)
+
+    p = sub.add_parser("schemas", help="the JSON Schemas of the v1 topics")
+    schemas = p.add_subparsers(dest="schemas_command", required=True, metavar="ACTION")
+    s = schemas.add_parser("export", help="write one JSON Schema file per topic into DIR")
+    s.add_argument("directory", metavar="DIR")
+    s.set_defaults(func=cmd_schemas_export)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``kerjamatch`` console script."""
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        return int(args.func(args))
+    except ValidationError as exc:
+        return _fail(f"invalid configuration: {exc.errors()[0]['loc']}: {exc.errors()[0]['msg']}")
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

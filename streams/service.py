@@ -1,0 +1,311 @@
+"""The worker's core: decode raw records, apply them to the matcher, publish, then write.
+
+Framework-free on purpose: the Faust agents in ``streams.app`` hand it raw records and
+nothing else, so the whole path is testable with a real broker and Redis but without a
+Faust worker, and the order of effects is in one place:
+
+1. decode each record; what fails decoding or processing is dead-lettered (policy);
+2. apply the rest to the ``MatchEngine`` (pure, in memory);
+3. publish ``matches.v1`` and ``deadletter.v1`` records and wait for the broker's acks;
+4. write the batch's Redis plan in one pipeline.
+
+Publishing before writing means a crash between 3 and 4 re-publishes after the replay
+(same event ids, so portals can drop the duplicate) instead of never publishing. Steps 3
+and 4 retry transient failures forever and never skip.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Protocol
+
+from matching import Candidate, ListChange, MatchEngine, ParticipantOutcome, VacancyOutcome
+from schemas import DeadLettered, MatchesUpdated, decode, encode
+from schemas.participants import ParticipantErased, ParticipantUpserted, SkillsAdded
+from schemas.vacancies import VacancyClosed, VacancyPosted, VacancyUpdated
+
+from .policy import Action, RetryState, classify, retry_transient
+from .settings import Settings
+from .store import RedisStore, StoredParticipant, WritePlan, match_of
+
+log = logging.getLogger(__name__)
+
+PARTICIPANTS = "participants.v1"
+VACANCIES = "vacancies.v1"
+MATCHES = "matches.v1"
+DEADLETTER = "deadletter.v1"
+
+
+@dataclass(frozen=True, slots=True)
+class RawRecord:
+    """A record as consumed: where it came from and its undecoded bytes."""
+
+    topic: str
+    partition: int
+    offset: int
+    key: bytes | None
+    value: bytes
+
+
+class Publisher(Protocol):
+    """Sends records to Kafka."""
+
+    async def send_all(self, messages: Sequence[tuple[str, bytes, bytes]]) -> None:
+        """Send (topic, key, value) records; return once the broker acknowledged all."""
+
+
+@dataclass
+class _Outbox:
+    """What one batch will publish and write."""
+
+    messages: list[tuple[str, bytes, bytes]] = field(default_factory=list)
+    plan: WritePlan = field(default_factory=WritePlan)
+
+
+@dataclass
+class Stats:
+    """Counters for the health view and logs."""
+
+    participant_events: int = 0
+    vacancy_events: int = 0
+    deadlettered: int = 0
+    matches_published: int = 0
+
+
+class MatchService:
+    """One worker's matching state and the order of its effects."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        store: RedisStore,
+        publisher: Publisher,
+        *,
+        producer_name: str = "kerjamatch-worker",
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self.settings = settings
+        self.store = store
+        self.publisher = publisher
+        self.producer_name = producer_name
+        self.clock = clock
+        self.engine = MatchEngine(top_k=settings.top_k, candidates_k=settings.candidates_k)
+        self.lock = asyncio.Lock()  # one batch at a time: keeps engine, topic and Redis in step
+        self.vacancies_ready = asyncio.Event()
+        self.ready = asyncio.Event()
+        self.owned: set[int] = set()
+        self.retry = RetryState()
+        self.stats = Stats()
+        self._partition_of: dict[str, int] = {}
+        self._seq: dict[str, int] = {}  # per-participant list version, names match events
+
+    # -- the agents' entry points -------------------------------------------------------
+
+    async def handle_participants(self, records: Sequence[RawRecord]) -> None:
+        """Apply a batch of participants.v1 records (this worker owns their partitions)."""
+        await self.ready.wait()
+        async with self.lock:
+            out = _Outbox()
+            for rec in records:
+                try:
+                    event = decode(PARTICIPANTS, rec.value)
+                    assert isinstance(event, ParticipantUpserted | SkillsAdded | ParticipantErased)
+                    outcome = self.engine.apply_participant(event)
+                except Exception as exc:
+                    self._reject(rec, exc, out)
+                    continue
+                self.stats.participant_events += 1
+                self._record_participant(outcome, rec.partition, event.event_id, out)
+            await self._flush(out)
+
+    async def handle_vacancies(self, records: Sequence[RawRecord], *, rescore: bool) -> None:
+        """Apply a batch of vacancies.v1 records to this worker's copy of all vacancies.
+
+        Every worker sees every vacancy record; invalid ones are skipped here and
+        dead-lettered once by :meth:`deadletter_invalid`. ``rescore=False`` while the
+        index is rebuilt at start-up.
+        """
+        async with self.lock:
+            out = _Outbox()
+            for rec in records:
+                try:
+                    event = decode(VACANCIES, rec.value)
+                    assert isinstance(event, VacancyPosted | VacancyUpdated | VacancyClosed)
+                    outcome = self.engine.apply_vacancy(event, rescore=rescore)
+                except Exception as exc:
+                    if classify(exc) is Action.RETRY:  # pragma: no cover - pure code
+                        raise
+                    log.debug("skipping vacancy record %s:%d: %s", rec.partition, rec.offset, exc)
+                    continue
+                self.stats.vacancy_events += 1
+                self._record_vacancy(outcome, event.event_id, out)
+            await self._flush(out)
+
+    async def deadletter_invalid(self, records: Sequence[RawRecord], base_topic: str) -> None:
+        """Dead-letter the records of ``base_topic`` that do not decode (once, by the group)."""
+        out = _Outbox()
+        for rec in records:
+            try:
+                decode(base_topic, rec.value)
+            except Exception as exc:
+                self._reject(rec, exc, out)
+        await self._flush(out)
+
+    async def assign_partitions(self, assigned: set[int]) -> None:
+        """Take over the participants of newly assigned partitions and drop revoked ones.
+
+        Waits for the vacancy index first, so that their lists are recomputed against
+        every open vacancy; a list that differs from the one last served is published.
+        """
+        await self.vacancies_ready.wait()
+        async with self.lock:
+            lost, gained = self.owned - assigned, assigned - self.owned
+            dropped = [pid for pid, p in self._partition_of.items() if p in lost]
+            self.engine.remove_participants(dropped)
+            for pid in dropped:
+                self._partition_of.pop(pid, None)
+                self._seq.pop(pid, None)
+            stored = await retry_transient(
+                lambda: self.store.load_partitions(sorted(gained)),
+                what="load participants from Redis",
+                max_backoff=self.settings.retry_max_backoff,
+                state=self.retry,
+            )
+            known = {}
+            for sp in stored:
+                pid = sp.state.participant_id
+                self.engine.load_participant(sp.state)
+                self._partition_of[pid] = sp.partition
+                self._seq[pid] = sp.seq
+                known[pid] = sp.recs
+            out = _Outbox()
+            for change in self.engine.recompute_all(known, only=known.keys()):
+                self._record_change(change, None, out)
+            await self._flush(out)
+            self.owned = set(assigned)
+            log.info(
+                "partitions %s: %d participants loaded, %d lists changed",
+                sorted(assigned),
+                len(stored),
+                len(out.plan.lists),
+            )
+        self.ready.set()
+
+    # -- recording outcomes -------------------------------------------------------------
+
+    def _reject(self, rec: RawRecord, exc: Exception, out: _Outbox) -> None:
+        if classify(exc) is Action.RETRY:  # pragma: no cover - decode/apply do no I/O
+            raise exc
+        reason = f"{type(exc).__name__}: {exc}"
+        log.warning("dead-lettering %s[%d]@%d: %s", rec.topic, rec.partition, rec.offset, reason)
+        dead = DeadLettered.from_raw(
+            rec.topic,
+            rec.partition,
+            rec.offset,
+            rec.key,
+            rec.value,
+            reason,
+            producer=self.producer_name,
+            now=self.clock(),
+        )
+        out.messages.append((self.settings.topic(DEADLETTER), rec.topic.encode(), encode(dead)))
+        self.stats.deadlettered += 1
+
+    def _record_participant(
+        self, outcome: ParticipantOutcome, partition: int, trigger: str, out: _Outbox
+    ) -> None:
+        if not outcome.applied:
+            return
+        pid = outcome.participant_id
+        for vid in outcome.candidate_dropped:
+            out.plan.remove_candidate(vid, pid)
+        if outcome.erased:
+            out.plan.erased[pid] = self._partition_of.pop(pid, partition)
+            out.plan.participants.pop(pid, None)
+            out.plan.lists.pop(pid, None)
+            if outcome.change is not None:
+                self._publish_change(outcome.change, self._seq.pop(pid, 0) + 1, trigger, out)
+            self._seq.pop(pid, None)
+            return
+        self._partition_of[pid] = partition
+        for vid, pair in outcome.candidate_scores.items():
+            cand = Candidate(pid, pair.score, pair.matched_skills, pair.missing_skills)
+            out.plan.add_candidate(vid, cand)
+        if outcome.change is not None:
+            self._record_change(outcome.change, trigger, out)
+        else:
+            self._store_participant(pid, out)
+
+    def _record_vacancy(self, outcome: VacancyOutcome, trigger: str, out: _Outbox) -> None:
+        if not outcome.applied:
+            return
+        vid = outcome.vacancy_id
+        out.plan.vacancies[vid] = None if outcome.state is None else encode(outcome.state).decode()
+        for change in outcome.changes:
+            self._record_change(change, trigger, out)
+        for cand in outcome.candidates:
+            out.plan.add_candidate(vid, cand)
+        for pid in outcome.candidates_dropped:
+            out.plan.remove_candidate(vid, pid)
+
+    def _record_change(self, change: ListChange, trigger: str | None, out: _Outbox) -> None:
+        pid = change.participant_id
+        seq = self._seq[pid] = self._seq.get(pid, 0) + 1
+        out.plan.lists[pid] = change.after
+        self._store_participant(pid, out)
+        self._publish_change(change, seq, trigger, out)
+
+    def _store_participant(self, pid: str, out: _Outbox) -> None:
+        out.plan.participants[pid] = StoredParticipant(
+            state=self.engine.participants[pid],
+            partition=self._partition_of[pid],
+            recs=self.engine.lists.get(pid, ()),
+            seq=self._seq.get(pid, 0),
+        )
+
+    def _publish_change(
+        self, change: ListChange, seq: int, trigger: str | None, out: _Outbox
+    ) -> None:
+        pid = change.participant_id
+        # The id names the list version and content, not the trigger: a replay after a
+        # crash republishes version n under the same id, and portals drop the duplicate.
+        content = repr(change.after).encode()
+        digest = hashlib.sha256(f"{pid}\x00{seq}\x00".encode() + content)
+        event_id = digest.hexdigest()[:32]
+        event = MatchesUpdated(
+            event_id=event_id,
+            occurred_at=self.clock(),
+            producer=self.producer_name,
+            participant_id=pid,
+            model_version=self.engine.model_version,
+            matches=[match_of(i, r) for i, r in enumerate(change.after, start=1)],
+            withdrawn=list(change.withdrawn),
+        )
+        out.messages.append((self.settings.topic(MATCHES), pid.encode(), encode(event)))
+        self.stats.matches_published += 1
+        log.debug("list of %s changed (trigger %s)", pid, trigger)
+
+    # -- effects ------------------------------------------------------------------------
+
+    async def _flush(self, out: _Outbox) -> None:
+        if out.messages:
+            messages = out.messages
+            await retry_transient(
+                lambda: self.publisher.send_all(messages),
+                what="publish to Kafka",
+                max_backoff=self.settings.retry_max_backoff,
+                state=self.retry,
+            )
+        if out.plan:
+            plan = out.plan
+            await retry_transient(
+                lambda: self.store.apply(plan),
+                what="write to Redis",
+                max_backoff=self.settings.retry_max_backoff,
+                state=self.retry,
+            )

@@ -1,0 +1,127 @@
+"""The one frozen settings object, read from ``KERJAMATCH_*`` environment variables."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+#: Broker timing tuned for tansu (the embedded broker) and tests. A group join on
+#: tansu takes about session_timeout / 2, and tansu answers a waiting fetch by polling
+#: its storage rather than when data arrives, so fetch wait is pure latency there
+#: (measured in shared/BROKER-NOTES.md). ``kerjamatch dev`` and the test suite use these.
+EMBEDDED_BROKER_TIMING: dict[str, Any] = {
+    "broker_session_timeout": 6.0,
+    "broker_heartbeat_interval": 1.0,
+    "consumer_fetch_max_wait_ms": 100,
+}
+
+
+class Settings(BaseSettings):
+    """Everything a kerjamatch process can be configured with.
+
+    Built once at start-up (``Settings()`` reads the environment) and passed down;
+    nothing reads the environment anywhere else. Unknown ``KERJAMATCH_*`` keys passed
+    as arguments are rejected so a typo fails loudly.
+    """
+
+    model_config = SettingsConfigDict(env_prefix="KERJAMATCH_", frozen=True, extra="forbid")
+
+    kafka_bootstrap: str = Field(
+        "127.0.0.1:9092",
+        description="Kafka bootstrap servers, a comma-separated host:port list.",
+    )
+    redis_url: str = Field(
+        "redis://127.0.0.1:6379/0", description="Redis URL of the serving store."
+    )
+    redis_prefix: str = Field(
+        "km:v1:",
+        description="Prefix of every Redis key; the version in it lets a new key layout "
+        "live beside the old one, and tests use it to get a key space of their own.",
+    )
+    topic_prefix: str = Field(
+        "",
+        description="Prepended to every topic name (and the consumer group), so tests and "
+        "tenants sharing a broker are isolated.",
+    )
+    app_id: str = Field(
+        "kerjamatch",
+        description="Faust application id; with the topic prefix it names the consumer group.",
+    )
+    topic_replication_factor: int = Field(
+        1, ge=1, description="Replication factor of topics the workers create when missing."
+    )
+    web_port: int = Field(6066, ge=0, le=65535, description="Port of the worker's HTTP views.")
+    web_host: str = Field("127.0.0.1", description="Interface the worker's HTTP views bind to.")
+    web_enabled: bool = Field(True, description="Serve /health and the read API over HTTP.")
+    top_k: int = Field(20, ge=1, le=500, description="Recommendations kept per participant.")
+    candidates_k: int = Field(50, ge=1, le=1000, description="Candidates kept per vacancy.")
+    batch_size: int = Field(
+        256, ge=1, description="Most events an agent takes from a topic per batch."
+    )
+    batch_window: float = Field(
+        0.05, gt=0, description="Seconds an agent waits to fill a batch before it processes."
+    )
+    # Production-safe defaults for Apache Kafka; see EMBEDDED_BROKER_TIMING for tansu.
+    broker_session_timeout: float = Field(
+        30.0,
+        ge=1.0,
+        description="Consumer group session timeout (s). On tansu a join waits about half "
+        "of it, so the embedded stack uses 6 s, the lowest a stock Kafka broker accepts.",
+    )
+    broker_heartbeat_interval: float = Field(
+        3.0, gt=0, description="Consumer heartbeat interval (s), about a third of the session."
+    )
+    consumer_fetch_max_wait_ms: int = Field(
+        500,
+        ge=0,
+        le=30000,
+        description="Longest a fetch waits on the broker for data (ms). Apache Kafka answers "
+        "as soon as data arrives, so 500 ms costs nothing there; tansu polls storage and "
+        "makes every event wait it, so the embedded stack uses 100 ms. Faust hard-codes "
+        "1500 ms; streams/app.py applies this value instead.",
+    )
+    commit_interval: float = Field(
+        1.0,
+        gt=0,
+        description="Seconds between offset commits. A crash replays at most this much, "
+        "which idempotent writes absorb.",
+    )
+    connect_timeout: float = Field(
+        30.0,
+        gt=0,
+        description="Seconds a process waits for the broker and Redis at start-up before it "
+        "exits with an error.",
+    )
+    retry_max_backoff: float = Field(
+        5.0, gt=0, description="Cap (s) of the back-off between retries of a transient failure."
+    )
+    datadir: Path = Field(
+        Path(".kerjamatch"), description="Directory for the worker's local Faust data."
+    )
+    log_level: str = Field("info", description="Log level of the worker.")
+
+    @field_validator("kafka_bootstrap")
+    @classmethod
+    def _bootstrap_is_host_port_list(cls, value: str) -> str:
+        for server in value.split(","):
+            host, sep, port = server.strip().rpartition(":")
+            if not sep or not host or not port.isdigit():
+                raise ValueError(f"expected host:port[,host:port...], got {value!r}")
+        return value
+
+    def topic(self, name: str) -> str:
+        """Return the full name of topic ``name`` (for example ``participants.v1``)."""
+        return f"{self.topic_prefix}{name}"
+
+    @property
+    def group_id(self) -> str:
+        """Consumer group of the workers (the Faust app id), isolated by the topic prefix."""
+        return f"{self.topic_prefix}{self.app_id}"
+
+    @property
+    def bootstrap_servers(self) -> list[str]:
+        """The bootstrap servers as a list of ``host:port`` strings."""
+        return [s.strip() for s in self.kafka_bootstrap.split(",")]
