@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import time
+import urllib.error
+import urllib.request
+from typing import Any
 
 from kafka.admin import KafkaAdminClient, NewTopic
 from kafka.errors import KafkaError, TopicAlreadyExistsError
@@ -83,3 +87,15 @@ async def wait_for_redis(settings: Settings) -> None:
         f"cannot reach Redis at {settings.redis_url} within {settings.connect_timeout:g} s"
         f" ({type(last).__name__ if last else 'timeout'})"
     )
+
+
+def worker_health(settings: Settings) -> dict[str, Any] | None:
+    """The /health document of the worker at the configured web port; None while it is down."""
+    url = f"http://{settings.web_host}:{settings.web_port}/health"
+    try:
+        with urllib.request.urlopen(url, timeout=2) as resp:
+            return dict(json.loads(resp.read()))
+    except urllib.error.HTTPError as exc:  # 503 while not ready still carries the body
+        return dict(json.loads(exc.read()))
+    except (OSError, ValueError):
+        return None

@@ -125,3 +125,9 @@ class Settings(BaseSettings):
     def bootstrap_servers(self) -> list[str]:
         """The bootstrap servers as a list of ``host:port`` strings."""
         return [s.strip() for s in self.kafka_bootstrap.split(",")]
+
+    def as_env(self) -> dict[str, str]:
+        """The ``KERJAMATCH_*`` environment that reproduces these settings in a child process."""
+        return {
+            f"KERJAMATCH_{name.upper()}": str(value) for name, value in self.model_dump().items()
+        }
