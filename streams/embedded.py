@@ -167,3 +167,39 @@ def embedded_stack(kafka_bootstrap: str, redis_url: str) -> Iterator[EmbeddedSta
 def _require_loopback(host: str) -> None:
     if host not in {"127.0.0.1", "localhost", "::1"} and not host.startswith("127."):
         raise EmbeddedError(f"nothing listens on {host} and only loopback services are started")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m streams.embedded -- CMD ...``: run CMD with a broker and Redis available.
+
+    Reuses what listens on ``KERJAMATCH_KAFKA_BOOTSTRAP`` / ``KERJAMATCH_REDIS_URL``
+    (defaults 127.0.0.1:9092 and redis://127.0.0.1:6379/0), starts the rest, and stops
+    only what it started. Exits with CMD's code, or 3 when a service cannot be started.
+    """
+    import os
+    import sys
+
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args[:1] == ["--"]:
+        args = args[1:]
+    if not args:
+        print("usage: python -m streams.embedded -- CMD [ARGS...]", file=sys.stderr)
+        return 2
+    import signal
+
+    # A terminated run must still stop the services it started.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    kafka = os.environ.get("KERJAMATCH_KAFKA_BOOTSTRAP", "127.0.0.1:9092")
+    redis_url = os.environ.get("KERJAMATCH_REDIS_URL", "redis://127.0.0.1:6379/0")
+    try:
+        with embedded_stack(kafka, redis_url) as stack:
+            for what in stack.started:
+                print(f"started {what}", file=sys.stderr, flush=True)
+            return subprocess.call(args)
+    except EmbeddedError as exc:
+        print(f"cannot start the services the command needs: {exc}", file=sys.stderr)
+        return 3
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
