@@ -16,6 +16,7 @@ from kafka.errors import KafkaError, TopicAlreadyExistsError
 
 from schemas import TOPICS
 
+from .embedded import is_listening
 from .settings import Settings
 from .store import connect
 
@@ -26,7 +27,25 @@ class ServiceUnavailable(RuntimeError):
     """The broker or Redis did not answer within the configured wait."""
 
 
+def _wait_tcp(settings: Settings, deadline: float) -> None:
+    """Wait until some bootstrap server accepts connections: a cheap, bounded first check.
+
+    (kafka-python's own bootstrap would retry for ~30 s whatever the deadline.)
+    """
+    while time.monotonic() < deadline:
+        for server in settings.bootstrap_servers:
+            host, _, port = server.rpartition(":")
+            if is_listening(host, int(port)):
+                return
+        time.sleep(0.25)
+    raise ServiceUnavailable(
+        f"cannot reach Kafka at {settings.kafka_bootstrap} within "
+        f"{settings.connect_timeout:g} s (connection refused or timed out)"
+    )
+
+
 def _admin(settings: Settings, deadline: float) -> KafkaAdminClient:
+    _wait_tcp(settings, deadline)
     last: Exception | None = None
     while time.monotonic() < deadline:
         try:

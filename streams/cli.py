@@ -235,6 +235,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``kerjamatch`` console script."""
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    # kafka-python logs every refused connection; the commands report failures themselves.
+    logging.getLogger("kafka").setLevel(logging.CRITICAL)
     try:
         return int(args.func(args))
     except ValidationError as exc:
