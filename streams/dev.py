@@ -14,9 +14,9 @@ from pathlib import Path
 from types import FrameType
 
 from kafka import KafkaProducer
-from matching.sample import sample_stream, sample_training_completions
 from pydantic import BaseModel
 
+from matching.sample import sample_stream, sample_training_completions
 from schemas import ParticipantUpserted, encode, event_key
 
 from .admin import ensure_topics, wait_for_redis, worker_health
