@@ -714,7 +714,7 @@ def test_decode_failure_can_be_dead_lettered_end_to_end() -> None:
 
 # --- JSON Schemas -----------------------------------------------------------------------------
 
-REGENERATE = "run `kerjamatch schemas export schemas/json` (or `python -m schemas export`)"
+REGENERATE = "run `kerjamatch schemas export schemas/json`"
 
 
 def test_committed_json_schemas_match_the_models() -> None:
