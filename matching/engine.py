@@ -360,7 +360,7 @@ class MatchEngine:
         """
         if known_lists is not None:
             for pid, recs in known_lists.items():
-                if pid in self._pprofiles and recs:
+                if pid in self._pprofiles:
                     self._set_list(pid, self.lists.get(pid, ()), recs)
         changes = []
         for pid in sorted(self._pprofiles if only is None else only):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-_NON_WORD = re.compile(r"[^0-9a-z+#]+")
+_NON_WORD = re.compile(r"[^\w+#]+")
 
 # Leading verbs and nouns with which Indonesian postings and trainings wrap a skill
 # ("mengoperasikan microsoft excel", "kemampuan komunikasi"); they carry no meaning.
@@ -79,11 +79,10 @@ ALIASES: dict[str, str] = {
 
 
 def fold(text: str) -> str:
-    """Lower-case, strip accents and punctuation, and collapse white space."""
-    ascii_text = (
-        unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
-    )
-    return " ".join(_NON_WORD.sub(" ", ascii_text).split())
+    """Case-fold, strip accents and punctuation, and collapse white space (any script)."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    no_marks = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(_NON_WORD.sub(" ", no_marks.casefold()).replace("_", " ").split())
 
 
 def normalise_skill(name: str) -> str:
@@ -93,6 +92,10 @@ def normalise_skill(name: str) -> str:
     'microsoft excel'
     """
     folded = fold(name)
+    if not folded:
+        # Bare symbols fold to nothing; keep the text itself as evidence rather than
+        # let unrelated skills collide on "".
+        return " ".join(name.split()).casefold()
     if folded in ALIASES:
         return ALIASES[folded]
     for lead in _LEADING:

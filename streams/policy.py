@@ -58,6 +58,11 @@ def classify(exc: BaseException) -> Action:
     return Action.DEAD_LETTER
 
 
+def describe(exc: BaseException) -> str:
+    """``Type: message`` (redis-py 8's repr of its errors drops the message)."""
+    return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+
+
 def backoff_delays(max_backoff: float, base: float = 0.1) -> Callable[[int], float]:
     """Capped exponential back-off with full jitter: attempt n waits up to base * 2**n."""
 
@@ -101,12 +106,16 @@ async def retry_transient(
             result = await operation()
         except Exception as exc:
             if classify(exc) is not Action.RETRY:
+                if state is not None:
+                    state.ok()  # the outside world answered; the failure is the input's
                 raise
             attempt += 1
             if state is not None:
-                state.failing, state.attempts = f"{what}: {exc!r}", attempt
+                state.failing, state.attempts = f"{what}: {describe(exc)}", attempt
             wait = delay(attempt)
-            log.warning("%s failed (attempt %d, retrying in %.2fs): %r", what, attempt, wait, exc)
+            log.warning(
+                "%s failed (attempt %d, retrying in %.2fs): %s", what, attempt, wait, describe(exc)
+            )
             await sleep(wait)
         else:
             if state is not None:

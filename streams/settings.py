@@ -108,8 +108,10 @@ class Settings(BaseSettings):
     def _bootstrap_is_host_port_list(cls, value: str) -> str:
         for server in value.split(","):
             host, sep, port = server.strip().rpartition(":")
-            if not sep or not host or not port.isdigit():
+            if not sep or not host or not (port.isascii() and port.isdigit()):
                 raise ValueError(f"expected host:port[,host:port...], got {value!r}")
+            if not 0 < int(port) < 65536:
+                raise ValueError(f"port out of range in {value!r}")
         return value
 
     def topic(self, name: str) -> str:

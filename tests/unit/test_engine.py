@@ -1,0 +1,861 @@
+"""MatchEngine: exact top-K lists kept incrementally, hard filters, stale events, skills merged,
+closures and erasures, and the property that incremental maintenance equals a rebuild."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from matching import (
+    Candidate,
+    ListChange,
+    MatchEngine,
+    ProcessingError,
+    Recommendation,
+    UnknownParticipant,
+    normalise_skill,
+)
+from matching.overlap import PairScore, ParticipantProfile, VacancyProfile, score_pair
+from schemas import (
+    EDUCATION_LEVELS,
+    ParticipantErased,
+    ParticipantUpserted,
+    Preferences,
+    RequiredSkill,
+    Skill,
+    SkillsAdded,
+    Training,
+    VacancyClosed,
+    VacancyPosted,
+    VacancyUpdated,
+)
+
+WIB = timezone(timedelta(hours=7))
+T0 = datetime(2024, 5, 1, 8, 0, tzinfo=WIB)
+
+BANDUNG = "32.73"  # Kota Bandung, Jawa Barat
+BOGOR = "32.01"  # Kabupaten Bogor, Jawa Barat (same province)
+JAKSEL = "31.71"  # Jakarta Selatan, DKI Jakarta (another province)
+
+SkillSpec = str | tuple[str, int | None]
+OpenVacancy = VacancyPosted | VacancyUpdated
+ParticipantEvent = ParticipantUpserted | SkillsAdded | ParticipantErased
+VacancyEvent = VacancyPosted | VacancyUpdated | VacancyClosed
+Event = ParticipantEvent | VacancyEvent
+
+
+def at(minutes: int) -> datetime:
+    return T0 + timedelta(minutes=minutes)
+
+
+def skills_of(specs: Iterable[SkillSpec]) -> list[Skill]:
+    return [Skill(name=s) if isinstance(s, str) else Skill(name=s[0], level=s[1]) for s in specs]
+
+
+def upsert(
+    pid: str,
+    skills: Iterable[SkillSpec] = (),
+    *,
+    t: int = 0,
+    education: str = "SMA",
+    regency: str = BANDUNG,
+    relocate: bool = False,
+    trainings: Sequence[Training] = (),
+) -> ParticipantUpserted:
+    return ParticipantUpserted(
+        event_id=f"{pid}@{t}",
+        occurred_at=at(t),
+        producer="test",
+        participant_id=pid,
+        education_level=education,
+        regency_code=regency,
+        skills=skills_of(skills),
+        trainings=list(trainings),
+        preferences=Preferences(willing_to_relocate=relocate),
+    )
+
+
+def skills_added(
+    pid: str, skills: Iterable[SkillSpec], *, t: int, training: Training | None = None
+) -> SkillsAdded:
+    return SkillsAdded(
+        event_id=f"{pid}+skills@{t}",
+        occurred_at=at(t),
+        producer="test",
+        participant_id=pid,
+        skills=skills_of(skills),
+        training=training,
+    )
+
+
+def erased(pid: str, *, t: int) -> ParticipantErased:
+    return ParticipantErased(
+        event_id=f"{pid}-erased@{t}", occurred_at=at(t), producer="test", participant_id=pid
+    )
+
+
+def vacancy(
+    vid: str,
+    essential: Iterable[str] = (),
+    optional: Iterable[str] = (),
+    *,
+    t: int = 0,
+    education_min: str | None = None,
+    regency: str | None = BANDUNG,
+    remote: bool = False,
+    updated: bool = False,
+) -> OpenVacancy:
+    cls = VacancyUpdated if updated else VacancyPosted
+    return cls(
+        event_id=f"{vid}@{t}",
+        occurred_at=at(t),
+        producer="test",
+        vacancy_id=vid,
+        company_id="c-1",
+        title="Staf Administrasi",
+        required_skills=[RequiredSkill(name=n, importance="essential") for n in essential]
+        + [RequiredSkill(name=n, importance="optional") for n in optional],
+        education_min=education_min,
+        regency_code=regency,
+        remote=remote,
+    )
+
+
+def closed(vid: str, *, t: int) -> VacancyClosed:
+    return VacancyClosed(
+        event_id=f"{vid}-closed@{t}",
+        occurred_at=at(t),
+        producer="test",
+        vacancy_id=vid,
+        reason="filled",
+    )
+
+
+def ids(recs: Iterable[Recommendation]) -> list[str]:
+    return [r.vacancy_id for r in recs]
+
+
+def listed(engine: MatchEngine, pid: str) -> list[str]:
+    return ids(engine.lists.get(pid, ()))
+
+
+# -- one participant, one vacancy ---------------------------------------------------------------
+
+
+def test_overlapping_participant_gets_the_vacancy_with_names_as_the_company_wrote_them() -> None:
+    engine = MatchEngine()
+    engine.apply_participant(upsert("p1", ["Ms. Excel", "Komunikasi"]))
+    outcome = engine.apply_vacancy(
+        vacancy(
+            "v1", essential=["Spreadsheet", "Bahasa Inggris"], optional=["kemampuan komunikasi"]
+        )
+    )
+
+    [rec] = engine.lists["p1"]
+    assert rec.vacancy_id == "v1"
+    # essential counts 1, optional 0.5: (1 + 0.5) / (2 + 0.5)
+    assert rec.score == pytest.approx(0.6)
+    assert 0.0 <= rec.score <= 1.0
+    assert rec.matched_skills == ("Spreadsheet", "kemampuan komunikasi")
+    assert rec.missing_skills == ("Bahasa Inggris",)
+    assert [(c.participant_id, c.before, c.after) for c in outcome.changes] == [("p1", (), (rec,))]
+    assert outcome.candidates == (
+        Candidate("p1", rec.score, rec.matched_skills, rec.missing_skills),
+    )
+
+
+def test_participant_posted_after_the_vacancy_gets_it_too() -> None:
+    engine = MatchEngine()
+    engine.apply_vacancy(vacancy("v1", essential=["pelayanan pelanggan"]))
+    outcome = engine.apply_participant(upsert("p1", ["Customer Service"]))
+
+    assert outcome.change is not None
+    assert ids(outcome.change.after) == ["v1"]
+    assert outcome.change.after[0].score == 1.0
+    assert outcome.candidate_scores.keys() == {"v1"}
+
+
+def test_list_is_ordered_by_score_then_vacancy_id_and_capped_at_top_k() -> None:
+    engine = MatchEngine(top_k=3)
+    engine.apply_participant(upsert("p1", ["excel", "k3", "mengemudi"]))
+    # posted out of id order, so that the order cannot come from arrival
+    engine.apply_vacancy(vacancy("v-quarter", essential=["excel", "x1", "x2", "x3"]))
+    engine.apply_vacancy(vacancy("v-half", essential=["excel", "sales"]))
+    engine.apply_vacancy(vacancy("v-b", essential=["excel", "k3"]))
+    engine.apply_vacancy(vacancy("v-a", essential=["mengemudi"]))
+    engine.apply_vacancy(vacancy("v-third", essential=["excel", "sales", "memasak"]))
+
+    recs = engine.lists["p1"]
+    assert ids(recs) == ["v-a", "v-b", "v-half"]
+    assert [r.score for r in recs] == [1.0, 1.0, 0.5]
+    assert all(0.0 <= r.score <= 1.0 for r in recs)
+
+    # a better vacancy pushes the worst one out of the full list
+    outcome = engine.apply_vacancy(vacancy("v-0", essential=["K3"]))
+    assert listed(engine, "p1") == ["v-0", "v-a", "v-b"]
+    [change] = outcome.changes
+    assert change.withdrawn == ("v-half",)
+
+    # a vacancy that would rank below the last one changes nothing
+    outcome = engine.apply_vacancy(vacancy("v-weak", essential=["excel", "a", "b", "c", "d"]))
+    assert outcome.changes == []
+    assert listed(engine, "p1") == ["v-0", "v-a", "v-b"]
+
+
+# -- hard filters ---------------------------------------------------------------------------------
+
+
+def test_education_below_the_minimum_is_excluded() -> None:
+    engine = MatchEngine()
+    engine.apply_participant(upsert("sma", ["excel"], education="SMA"))
+    engine.apply_participant(upsert("d3", ["excel"], education="D3"))
+    engine.apply_participant(upsert("s1", ["excel"], education="S1"))
+    engine.apply_vacancy(vacancy("v-d3", essential=["excel"], education_min="D3"))
+    # SMK and SMA are one tier, D4 and S1 another: asking for one accepts the other
+    engine.apply_vacancy(vacancy("v-smk", essential=["excel"], education_min="SMK"))
+    engine.apply_vacancy(vacancy("v-d4", essential=["excel"], education_min="D4"))
+
+    assert listed(engine, "sma") == ["v-smk"]
+    assert listed(engine, "d3") == ["v-d3", "v-smk"]
+    assert listed(engine, "s1") == ["v-d3", "v-d4", "v-smk"]
+
+
+def test_other_province_is_excluded_unless_willing_to_relocate() -> None:
+    engine = MatchEngine()
+    engine.apply_participant(upsert("stays", ["excel"], regency=BANDUNG))
+    engine.apply_participant(upsert("moves", ["excel"], regency=BANDUNG, relocate=True))
+    outcome = engine.apply_vacancy(vacancy("v-jakarta", essential=["excel"], regency=JAKSEL))
+
+    assert "stays" not in engine.lists
+    [rec] = engine.lists["moves"]
+    assert rec.vacancy_id == "v-jakarta"
+    assert 0.0 < rec.score < 1.0  # relocating is discounted
+    assert [c.participant_id for c in outcome.candidates] == ["moves"]
+
+
+def test_same_province_other_regency_is_discounted_below_own_regency() -> None:
+    engine = MatchEngine()
+    engine.apply_participant(upsert("p1", ["excel"], regency=BANDUNG))
+    engine.apply_vacancy(vacancy("v-bogor", essential=["excel"], regency=BOGOR))
+    engine.apply_vacancy(vacancy("v-bandung", essential=["excel"], regency=BANDUNG))
+
+    by_id = {r.vacancy_id: r.score for r in engine.lists["p1"]}
+    assert by_id["v-bandung"] == 1.0
+    assert 0.0 < by_id["v-bogor"] < by_id["v-bandung"]
+    assert listed(engine, "p1") == ["v-bandung", "v-bogor"]
+
+
+@pytest.mark.parametrize("regency", [None, JAKSEL])
+def test_remote_vacancy_matches_everywhere(regency: str | None) -> None:
+    engine = MatchEngine()
+    engine.apply_participant(upsert("p1", ["excel"], regency=BANDUNG, relocate=False))
+    engine.apply_vacancy(vacancy("v-remote", essential=["excel"], regency=regency, remote=True))
+
+    assert [(r.vacancy_id, r.score) for r in engine.lists["p1"]] == [("v-remote", 1.0)]
+
+
+def test_zero_overlap_is_not_listed_and_reports_nothing() -> None:
+    engine = MatchEngine()
+    engine.apply_participant(upsert("p1", ["memasak", "menjahit"]))
+    outcome = engine.apply_vacancy(vacancy("v1", essential=["excel"], optional=["k3"]))
+
+    assert engine.lists == {}
+    assert outcome.changes == []
+    assert outcome.candidates == ()
+
+
+def test_unrelated_non_latin_skills_do_not_match() -> None:
+    # A Japanese speaker is not a match for an Arabic interpreter vacancy.
+    engine = MatchEngine()
+    engine.apply_participant(upsert("p1", ["日本語"]))
+    engine.apply_vacancy(vacancy("v-arabic", essential=["العربية"]))
+
+    assert "p1" not in engine.lists
+
+
+# -- stale and repeated events --------------------------------------------------------------------
+
+
+def test_older_participant_upsert_changes_nothing() -> None:
+    engine = MatchEngine()
+    engine.apply_vacancy(vacancy("v-excel", essential=["excel"]))
+    engine.apply_vacancy(vacancy("v-k3", essential=["k3"]))
+    engine.apply_participant(upsert("p1", ["excel"], t=10))
+    lists = dict(engine.lists)
+
+    outcome = engine.apply_participant(upsert("p1", ["k3"], t=5))
+
+    assert outcome.applied is False
+    assert outcome.change is None
+    assert engine.lists == lists
+    assert engine.participants["p1"].occurred_at == at(10)
+    assert listed(engine, "p1") == ["v-excel"]
+
+
+def test_older_vacancy_update_changes_nothing() -> None:
+    engine = MatchEngine()
+    engine.apply_participant(upsert("p1", ["excel"]))
+    engine.apply_vacancy(vacancy("v1", essential=["excel"], t=10))
+    lists = dict(engine.lists)
+
+    outcome = engine.apply_vacancy(vacancy("v1", essential=["k3"], t=5, updated=True))
+
+    assert outcome.applied is False
+    assert outcome.changes == []
+    assert engine.lists == lists
+    assert engine.vacancies["v1"].occurred_at == at(10)
+
+    # an older closure does not close it either
+    outcome = engine.apply_vacancy(closed("v1", t=9))
+    assert outcome.applied is False
+    assert "v1" in engine.vacancies
+    assert engine.lists == lists
+
+
+def test_same_events_reapplied_are_idempotent() -> None:
+    engine = MatchEngine()
+    person = upsert("p1", ["excel", "k3"], t=3)
+    posting = vacancy("v1", essential=["excel"], optional=["k3"], t=4)
+    engine.apply_participant(person)
+    engine.apply_vacancy(posting)
+    lists = dict(engine.lists)
+    assert lists  # there is something to keep
+
+    p_again = engine.apply_participant(person)
+    v_again = engine.apply_vacancy(posting)
+
+    assert p_again.change is None
+    assert v_again.changes == []
+    assert engine.lists == lists
+
+
+# -- skills added ----------------------------------------------------------------------------------
+
+
+def test_skills_added_merges_skills_and_appends_the_training() -> None:
+    engine = MatchEngine()
+    first = Training(training_id="t-0", title="Dasar Komputer")
+    engine.apply_participant(
+        upsert("p1", [("Ms. Excel", 2), ("Komunikasi", None)], t=1, trainings=[first])
+    )
+    engine.apply_vacancy(vacancy("v-data", essential=["Pengolahan Data"]))
+    assert "p1" not in engine.lists
+
+    course = Training(training_id="t-1", title="Excel untuk Admin", skills=["Pengolahan data"])
+    outcome = engine.apply_participant(
+        skills_added(
+            "p1",
+            [("Spreadsheet", 4), ("pengolahan data", 3), ("komunikasi efektif", None)],
+            t=2,
+            training=course,
+        )
+    )
+
+    state = engine.participants["p1"]
+    levels = {normalise_skill(s.name): s.level for s in state.skills}
+    assert levels == {"microsoft excel": 4, "communication": None, "data processing": 3}
+    assert len(state.skills) == 3  # deduplicated by normalised name
+    assert state.trainings == [first, course]
+    assert state.occurred_at == at(2)
+    assert outcome.state == state
+    assert outcome.change is not None
+    assert ids(outcome.change.after) == ["v-data"]
+
+    # a lower level does not lower the skill; the same training is not appended twice
+    engine.apply_participant(skills_added("p1", [("excel", 1)], t=3, training=course))
+    state = engine.participants["p1"]
+    assert {normalise_skill(s.name): s.level for s in state.skills}["microsoft excel"] == 4
+    assert state.trainings == [first, course]
+
+
+def test_skills_added_for_an_unknown_participant_raises() -> None:
+    engine = MatchEngine()
+    with pytest.raises(UnknownParticipant) as info:
+        engine.apply_participant(skills_added("ghost", ["excel"], t=1))
+    # deterministic: the error policy dead-letters it rather than retrying
+    assert isinstance(info.value, ProcessingError)
+    assert isinstance(info.value, ValueError)
+    assert "ghost" in str(info.value)
+    assert engine.participants == {}
+
+
+# -- closures and erasures -------------------------------------------------------------------------
+
+
+def test_closed_vacancy_is_withdrawn_from_every_list_and_its_candidates() -> None:
+    engine = MatchEngine(top_k=1)
+    engine.apply_vacancy(vacancy("v1", essential=["excel"]))
+    engine.apply_vacancy(vacancy("v2", essential=["excel", "k3"]))
+    engine.apply_participant(upsert("p1", ["excel"]))
+    engine.apply_participant(upsert("p2", ["excel", "sales"]))
+    engine.apply_participant(upsert("p3", ["k3"]))  # qualifies for v2 only
+    assert listed(engine, "p1") == ["v1"]
+    assert listed(engine, "p2") == ["v1"]
+    assert listed(engine, "p3") == ["v2"]
+    assert {c.participant_id for c in engine.candidates_for("v1")} == {"p1", "p2"}
+
+    outcome = engine.apply_vacancy(closed("v1", t=1))
+
+    assert outcome.closed is True
+    assert outcome.state is None
+    by_pid = {c.participant_id: c for c in outcome.changes}
+    assert sorted(by_pid) == ["p1", "p2"]
+    for change in by_pid.values():
+        assert change.withdrawn == ("v1",)
+        # top_k=1: the freed place goes to the next best vacancy
+        assert ids(change.after) == ["v2"]
+    assert listed(engine, "p3") == ["v2"]
+    assert outcome.candidates == ()
+    assert outcome.candidates_dropped == ("p1", "p2")
+    assert engine.candidates_for("v1") == ()
+    assert "v1" not in engine.vacancies
+    assert all("v1" not in ids(recs) for recs in engine.lists.values())
+
+    # a participant arriving later does not get the closed vacancy
+    engine.apply_participant(upsert("p4", ["excel"], t=2))
+    assert listed(engine, "p4") == ["v2"]
+
+
+def test_erased_participant_leaves_no_trace_and_is_not_resurrected() -> None:
+    engine = MatchEngine()
+    engine.apply_vacancy(vacancy("v1", essential=["excel"]))
+    engine.apply_participant(upsert("p1", ["excel"], t=1))
+    engine.apply_participant(upsert("p2", ["excel"], t=1))
+    assert listed(engine, "p1") == ["v1"]
+
+    outcome = engine.apply_participant(erased("p1", t=5))
+
+    assert outcome.applied is True
+    assert outcome.erased is True
+    assert outcome.state is None
+    assert outcome.change is not None
+    assert outcome.change.withdrawn == ("v1",)
+    assert outcome.candidate_dropped == ("v1",)
+    assert "p1" not in engine.participants
+    assert "p1" not in engine.lists
+    assert [c.participant_id for c in engine.candidates_for("v1")] == ["p2"]
+    # White-box, because consent demands it: no index still names them.
+    assert all("p1" not in pids for pids in engine._part_by_skill.values())
+    assert all("p1" not in pids for pids in engine._listed_in.values())
+
+    # a later vacancy that fits them does not list them
+    later = engine.apply_vacancy(vacancy("v2", essential=["excel"], t=6))
+    assert "p1" not in {c.participant_id for c in later.changes}
+    assert [c.participant_id for c in later.candidates] == ["p2"]
+    assert "p1" not in engine.lists
+
+    # a re-sent profile from before the erasure does not bring them back
+    for t in (1, 5):
+        stale = engine.apply_participant(upsert("p1", ["excel"], t=t))
+        assert stale.applied is False
+    with pytest.raises(UnknownParticipant):
+        engine.apply_participant(skills_added("p1", ["k3"], t=7))
+    assert "p1" not in engine.participants
+    assert "p1" not in engine.lists
+    assert engine.recompute_all() == []
+    assert "p1" not in engine.lists
+
+
+# -- recompute_all ---------------------------------------------------------------------------------
+
+
+def _restarted_engine() -> MatchEngine:
+    """A worker after a restart: vacancies indexed and participants loaded, no lists yet."""
+    engine = MatchEngine(top_k=2)
+    for v in [
+        vacancy("v1", essential=["excel"]),
+        vacancy("v2", essential=["excel", "k3"]),
+        vacancy("v3", essential=["sales"]),
+    ]:
+        engine.apply_vacancy(v, rescore=False)
+    engine.load_participant(upsert("p1", ["excel"]))
+    engine.load_participant(upsert("p2", ["excel", "k3"]))
+    engine.load_participant(upsert("p3", ["sales"]))
+    return engine
+
+
+def test_recompute_all_reports_only_lists_that_differ_from_the_known_ones() -> None:
+    truth = _restarted_engine()
+    truth.recompute_all()
+    correct = dict(truth.lists)
+    assert ids(correct["p1"]) == ["v1", "v2"]
+    assert ids(correct["p3"]) == ["v3"]
+
+    engine = _restarted_engine()
+    stale_p2 = (Recommendation("v-gone", 0.9, ("excel",), ()),)
+    known = {"p1": correct["p1"], "p2": stale_p2, "p3": correct["p3"], "elsewhere": stale_p2}
+
+    changes = engine.recompute_all(known)
+
+    assert [c.participant_id for c in changes] == ["p2"]
+    [change] = changes
+    assert change.before == stale_p2
+    assert change.after == correct["p2"]
+    assert change.withdrawn == ("v-gone",)
+    assert engine.lists == correct
+    assert engine.recompute_all() == []
+
+
+def test_recompute_all_reports_a_list_that_was_never_served() -> None:
+    engine = _restarted_engine()
+    changes = engine.recompute_all({"p1": ()})
+
+    assert sorted(c.participant_id for c in changes) == ["p1", "p2", "p3"]
+    assert all(c.before == () for c in changes)
+
+
+def test_recompute_all_compares_with_an_empty_known_list() -> None:
+    # The store served p1 nothing; the engine's current list is not what was served.
+    engine = MatchEngine()
+    engine.apply_vacancy(vacancy("v1", essential=["excel"]))
+    engine.apply_participant(upsert("p1", ["excel"]))
+
+    changes = engine.recompute_all({"p1": ()})
+
+    assert [(c.participant_id, c.before, ids(c.after)) for c in changes] == [("p1", (), ["v1"])]
+
+
+def test_recompute_all_only_the_named_participants() -> None:
+    engine = _restarted_engine()
+    changes = engine.recompute_all(only=["p3"])
+
+    assert [c.participant_id for c in changes] == ["p3"]
+    assert set(engine.lists) == {"p3"}
+
+
+# -- property: incremental maintenance == rebuild -------------------------------------------------
+
+PIDS = [f"p{i}" for i in range(6)]
+VIDS = [f"v{i}" for i in range(8)]
+# eight spellings of six canonical skills, so that normalisation is exercised too
+SKILL_NAMES = [
+    "Ms. Excel",
+    "Spreadsheet",
+    "Customer Service",
+    "pelayanan pelanggan",
+    "K3",
+    "Pengolahan Data",
+    "mengemudi",
+    "penjualan",
+]
+REGENCIES = [BANDUNG, BOGOR, JAKSEL]
+# Hypothesis favours the first values of sampled_from; put permissive ones first so that most
+# pairs pass the filters and lists fill up, and keep the strict ones in play.
+PARTICIPANT_EDUCATION = ["SMA", "S1", "D3", "SMK", "S2", "D1", "SMP", "SD", "S3", "D2", "D4"]
+assert sorted(PARTICIPANT_EDUCATION) == sorted(EDUCATION_LEVELS)
+EDUCATION_MINIMA = [None, None, None, "SMP", "SMA", "D3", "S1"]
+TRAININGS = [
+    Training(training_id="t-excel", title="Excel untuk Administrasi Perkantoran"),
+    Training(training_id="t-cs", title="Pelayanan Pelanggan Prima", provider="LPK Maju"),
+]
+TOP_K = 3
+CANDIDATES_K = 2
+
+Spec = tuple[type[Any], dict[str, Any]]
+
+
+def sized_lists(elements: st.SearchStrategy[Any], sizes: list[int]) -> st.SearchStrategy[list[Any]]:
+    """Lists whose length is drawn from ``sizes`` (Hypothesis alone favours very short lists)."""
+    return st.sampled_from(sizes).flatmap(lambda n: st.lists(elements, min_size=n, max_size=n))
+
+
+skill_st = st.builds(
+    Skill,
+    name=st.sampled_from(SKILL_NAMES),
+    level=st.none() | st.integers(1, 5),
+    source=st.sampled_from(["training", "certificate", "work", "self", "assessment"]),
+)
+upsert_st = st.fixed_dictionaries(
+    {
+        "participant_id": st.sampled_from(PIDS),
+        "education_level": st.sampled_from(PARTICIPANT_EDUCATION),
+        "regency_code": st.sampled_from(REGENCIES),
+        "skills": sized_lists(skill_st, [2, 3, 1, 4, 0]),
+        "preferences": st.builds(Preferences, willing_to_relocate=st.booleans()),
+    }
+).map(lambda f: (ParticipantUpserted, f))
+skills_added_st = st.fixed_dictionaries(
+    {
+        "participant_id": st.sampled_from(PIDS),
+        "skills": sized_lists(skill_st, [1, 2, 0, 3]),
+        "training": st.none() | st.sampled_from(TRAININGS),
+    }
+).map(lambda f: (SkillsAdded, f))
+erased_st = st.fixed_dictionaries({"participant_id": st.sampled_from(PIDS)}).map(
+    lambda f: (ParticipantErased, f)
+)
+location_st = st.one_of(
+    st.fixed_dictionaries({"regency_code": st.sampled_from(REGENCIES), "remote": st.just(False)}),
+    st.fixed_dictionaries(
+        {"regency_code": st.none() | st.sampled_from(REGENCIES), "remote": st.just(True)}
+    ),
+)
+vacancy_fields_st = st.tuples(
+    st.fixed_dictionaries(
+        {
+            "vacancy_id": st.sampled_from(VIDS),
+            "company_id": st.just("c-1"),
+            "title": st.just("Staf"),
+            "required_skills": sized_lists(
+                st.builds(
+                    RequiredSkill,
+                    name=st.sampled_from(SKILL_NAMES),
+                    importance=st.sampled_from(["essential", "optional"]),
+                ),
+                [2, 3, 1, 4, 0],
+            ),
+            "education_min": st.sampled_from(EDUCATION_MINIMA),
+        }
+    ),
+    location_st,
+).map(lambda parts: {**parts[0], **parts[1]})
+posted_st = vacancy_fields_st.map(lambda f: (VacancyPosted, f))
+updated_st = vacancy_fields_st.map(lambda f: (VacancyUpdated, f))
+closed_st = st.fixed_dictionaries({"vacancy_id": st.sampled_from(VIDS)}).map(
+    lambda f: (VacancyClosed, f)
+)
+
+
+def _build(specs: list[Spec]) -> list[Event]:
+    """Give each event an envelope; occurred_at increases along the sequence."""
+    return [
+        cls(event_id=f"e{i}", occurred_at=at(i), producer="prop", **fields)
+        for i, (cls, fields) in enumerate(specs)
+    ]
+
+
+# Upserts and postings weigh more: without them there is little to match.
+EVENT_KINDS = [posted_st, upsert_st, posted_st, skills_added_st, upsert_st, updated_st]
+EVENT_KINDS += [posted_st, closed_st, upsert_st, erased_st]
+event_sequences = st.lists(
+    st.sampled_from(range(len(EVENT_KINDS))).flatmap(lambda i: EVENT_KINDS[i]),
+    min_size=12,
+    max_size=48,
+).map(_build)
+
+
+def entity(event: Event) -> str:
+    if isinstance(event, ParticipantUpserted | SkillsAdded | ParticipantErased):
+        return f"participant:{event.participant_id}"
+    return f"vacancy:{event.vacancy_id}"
+
+
+def is_participant_event(event: Event) -> bool:
+    return entity(event).startswith("participant:")
+
+
+@dataclass
+class Reference:
+    """The state the events describe, kept without any index: the model of the engine."""
+
+    participants: dict[str, ParticipantUpserted] = field(default_factory=dict)
+    vacancies: dict[str, OpenVacancy] = field(default_factory=dict)
+
+    def apply(self, event: Event) -> bool:
+        """Apply one event; False when it is a SkillsAdded for an unknown participant."""
+        if isinstance(event, ParticipantUpserted):
+            self.participants[event.participant_id] = event
+        elif isinstance(event, ParticipantErased):
+            self.participants.pop(event.participant_id, None)
+        elif isinstance(event, SkillsAdded):
+            current = self.participants.get(event.participant_id)
+            if current is None:
+                return False
+            best: dict[str, Skill] = {}
+            for skill in [*current.skills, *event.skills]:
+                key = normalise_skill(skill.name)
+                if key not in best or (skill.level or 0) > (best[key].level or 0):
+                    best[key] = skill
+            trainings = list(current.trainings)
+            if event.training is not None and event.training not in trainings:
+                trainings.append(event.training)
+            self.participants[event.participant_id] = current.model_copy(
+                update={
+                    "skills": list(best.values()),
+                    "trainings": trainings,
+                    "occurred_at": event.occurred_at,
+                }
+            )
+        elif isinstance(event, VacancyClosed):
+            self.vacancies.pop(event.vacancy_id, None)
+        else:
+            self.vacancies[event.vacancy_id] = event
+        return True
+
+    def pair_scores(self) -> dict[tuple[str, str], PairScore]:
+        """Every qualifying (participant, vacancy) pair by brute force, no index."""
+        vprofiles = [VacancyProfile.from_event(v) for v in self.vacancies.values()]
+        scores = {}
+        for pid, state in self.participants.items():
+            profile = ParticipantProfile.from_event(state)
+            for vp in vprofiles:
+                pair = score_pair(profile, vp)
+                if pair is not None:
+                    scores[pid, vp.vacancy_id] = pair
+        return scores
+
+    def lists(self, top_k: int) -> dict[str, tuple[Recommendation, ...]]:
+        """Exact top-K by brute force: score desc, then vacancy id."""
+        by_pid: dict[str, list[Recommendation]] = {}
+        for (pid, vid), s in self.pair_scores().items():
+            rec = Recommendation(vid, s.score, s.matched_skills, s.missing_skills)
+            by_pid.setdefault(pid, []).append(rec)
+        return {
+            pid: tuple(sorted(recs, key=lambda r: (-r.score, r.vacancy_id))[:top_k])
+            for pid, recs in by_pid.items()
+        }
+
+    def rebuilt(self, top_k: int) -> dict[str, tuple[Recommendation, ...]]:
+        """A fresh engine given only the final states, as a restarted worker builds it."""
+        fresh = MatchEngine(top_k=top_k, candidates_k=CANDIDATES_K)
+        for state in self.participants.values():
+            fresh.load_participant(state)
+        for v in self.vacancies.values():
+            fresh.apply_vacancy(v, rescore=False)
+        fresh.recompute_all()
+        return fresh.lists
+
+
+def apply(engine: MatchEngine, event: Event) -> tuple[bool, list[ListChange], Any]:
+    """Apply an event; (raised UnknownParticipant?, changes reported, outcome)."""
+    if is_participant_event(event):
+        try:
+            outcome = engine.apply_participant(event)  # type: ignore[arg-type]
+        except UnknownParticipant:
+            return True, [], None
+        return False, [outcome.change] if outcome.change is not None else [], outcome
+    outcome = engine.apply_vacancy(event)  # type: ignore[arg-type]
+    return False, list(outcome.changes), outcome
+
+
+def run(events: Iterable[Event]) -> MatchEngine:
+    engine = MatchEngine(top_k=TOP_K, candidates_k=CANDIDATES_K)
+    for event in events:
+        apply(engine, event)
+    return engine
+
+
+def skill_levels(state: ParticipantUpserted) -> dict[str, int]:
+    return {normalise_skill(s.name): s.level or 0 for s in state.skills}
+
+
+@settings(max_examples=150, deadline=None)
+@given(events=event_sequences)
+def test_incremental_lists_equal_a_rebuild_after_every_event(events: list[Event]) -> None:
+    engine = MatchEngine(top_k=TOP_K, candidates_k=CANDIDATES_K)
+    ref = Reference()
+    for event in events:
+        before_lists = dict(engine.lists)
+        before_pairs = ref.pair_scores()
+
+        raised, changes, outcome = apply(engine, event)
+
+        assert raised == (not ref.apply(event)), "UnknownParticipant iff the model says unknown"
+        after_pairs = ref.pair_scores()
+
+        # the state the engine keeps is the state the events describe
+        assert engine.participants.keys() == ref.participants.keys()
+        assert engine.vacancies == ref.vacancies
+        for pid, state in ref.participants.items():
+            assert skill_levels(engine.participants[pid]) == skill_levels(state)
+            assert engine.participants[pid].trainings == state.trainings
+
+        # incremental maintenance == rebuild from the final states == brute force
+        expected = ref.rebuilt(TOP_K)
+        assert engine.lists == expected
+        assert engine.lists == ref.lists(TOP_K)
+        for recs in engine.lists.values():
+            assert 0 < len(recs) <= TOP_K
+            assert all(0.0 < r.score <= 1.0 for r in recs)
+
+        # exactly the lists that changed are reported, with their true before and after
+        reported = {c.participant_id: (c.before, c.after) for c in changes}
+        assert len(reported) == len(changes), "a participant reported twice"
+        actual = {
+            pid: (before_lists.get(pid, ()), engine.lists.get(pid, ()))
+            for pid in before_lists.keys() | engine.lists.keys()
+            if before_lists.get(pid, ()) != engine.lists.get(pid, ())
+        }
+        assert reported == actual
+
+        if raised:
+            continue
+        # occurred_at increases, so every event is applied
+        assert outcome.applied is True
+        # the candidate-list deltas match the qualifying pairs before and after
+        if is_participant_event(event):
+            pid = event.participant_id
+            was = {v for (p, v) in before_pairs if p == pid}
+            now = {v: s for (p, v), s in after_pairs.items() if p == pid}
+            assert outcome.candidate_scores == now
+            assert outcome.candidate_dropped == tuple(sorted(was - now.keys()))
+            assert outcome.erased == isinstance(event, ParticipantErased)
+        else:
+            vid = event.vacancy_id
+            was = {p for (p, v) in before_pairs if v == vid}
+            now = {p: s for (p, v), s in after_pairs.items() if v == vid}
+            best = sorted(now.items(), key=lambda item: (-item[1].score, item[0]))
+            assert outcome.candidates == tuple(
+                Candidate(p, s.score, s.matched_skills, s.missing_skills)
+                for p, s in best[:CANDIDATES_K]
+            )
+            assert outcome.candidates_dropped == tuple(sorted(was - now.keys()))
+            assert outcome.closed == isinstance(event, VacancyClosed)
+
+
+@settings(max_examples=150, deadline=None)
+@given(events=event_sequences, rnd=st.randoms(use_true_random=False))
+def test_interleaving_of_participants_and_vacancies_does_not_change_the_lists(
+    events: list[Event], rnd: random.Random
+) -> None:
+    final = run(events).lists
+
+    vacancies_first = [e for e in events if not is_participant_event(e)] + [
+        e for e in events if is_participant_event(e)
+    ]
+    participants_first = [e for e in events if is_participant_event(e)] + [
+        e for e in events if not is_participant_event(e)
+    ]
+    # any merge of the per-entity streams (each keeps its own order, as a Kafka partition
+    # does), e.g. another worker or partition assignment
+    queues: dict[str, list[Event]] = {}
+    for e in events:
+        queues.setdefault(entity(e), []).append(e)
+    shuffled: list[Event] = []
+    while queues:
+        key = rnd.choice(sorted(queues))
+        shuffled.append(queues[key].pop(0))
+        if not queues[key]:
+            del queues[key]
+
+    for order in (vacancies_first, participants_first, shuffled):
+        assert sorted(map(id, order)) == sorted(map(id, events))
+        engine = run(order)
+        assert engine.lists == final
+        assert engine.recompute_all() == []
+        assert engine.lists == final
+
+
+@settings(max_examples=150, deadline=None)
+@given(events=event_sequences)
+def test_replaying_the_whole_sequence_changes_nothing(events: list[Event]) -> None:
+    # at-least-once delivery: after a crash the worker sees events it already applied
+    engine = run(events)
+    final = dict(engine.lists)
+    participants = dict(engine.participants)
+    vacancies = dict(engine.vacancies)
+
+    for event in events:
+        _, changes, _ = apply(engine, event)
+        assert changes == []
+
+    assert engine.lists == final
+    assert engine.participants == participants
+    assert engine.vacancies == vacancies
