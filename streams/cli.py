@@ -55,6 +55,7 @@ def cmd_dev(args: argparse.Namespace) -> int:
         duration=args.duration,
         participants=args.participants,
         vacancies=args.vacancies,
+        rate=args.rate,
         seed=args.seed,
     )
 
@@ -157,6 +158,51 @@ def cmd_candidates(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_simulate(args: argparse.Namespace) -> int:
+    """Stream a seeded population into the topics, or write it to files."""
+    from .simulate import SimulateOptions, stream_to_kafka, write_files
+
+    options = SimulateOptions(
+        participants=args.participants,
+        vacancies=args.vacancies,
+        rate=args.rate,
+        duration=args.duration,
+        seed=args.seed,
+        wave=args.wave,
+        feedback=not args.no_feedback,
+        regions_file=Path(args.regions) if args.regions else None,
+    )
+    if args.to_files:
+        counts = write_files(options, Path(args.to_files))
+        for topic, count in sorted(counts.items()):
+            print(f"{count:,} events -> {Path(args.to_files) / (topic + '.jsonl')}")
+        return 0
+    from .admin import ServiceUnavailable, ensure_topics
+
+    settings = _settings()
+    try:
+        ensure_topics(settings)
+    except ServiceUnavailable as exc:
+        return _fail(str(exc))
+    progress = asyncio.run(stream_to_kafka(settings, options))
+    print(progress.line())
+    return 0
+
+
+def cmd_replay_vacancies(args: argparse.Namespace) -> int:
+    """Convert a real vacancy file to VacancyPosted events and post them."""
+    from .replay import replay_vacancies
+
+    return replay_vacancies(
+        _settings(),
+        fmt=args.format,
+        path=Path(args.file),
+        regions_file=Path(args.regions) if args.regions else None,
+        dry_run=args.dry_run,
+        limit=args.limit,
+    )
+
+
 def cmd_topics_create(args: argparse.Namespace) -> int:
     """Create every v1 topic that is missing."""
     from .admin import ServiceUnavailable, ensure_topics
@@ -195,9 +241,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="one-command local stack: broker, Redis, a worker and a realistic sample stream",
     )
     p.add_argument("--duration", type=float, default=None, help="stop after SECONDS")
-    p.add_argument("--participants", type=int, default=300, help="sample participants")
-    p.add_argument("--vacancies", type=int, default=40, help="sample vacancies")
-    p.add_argument("--seed", type=int, default=7, help="seed of the sample")
+    p.add_argument("--participants", type=int, default=5_000, help="simulated participants")
+    p.add_argument("--vacancies", type=int, default=200, help="vacancies open at any time")
+    p.add_argument("--rate", type=float, default=200, help="events/s the simulator sends")
+    p.add_argument("--seed", type=int, default=7, help="seed of the simulated population")
     p.set_defaults(func=cmd_dev)
 
     p = sub.add_parser("post", help="validate a JSON/JSONL file of events and send the valid ones")
@@ -207,6 +254,33 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--dry-run", action="store_true", help="validate only; send nothing")
     p.set_defaults(func=cmd_post)
+
+    p = sub.add_parser(
+        "simulate",
+        help="stream a seeded Prakerja-like population (with feedback), or write it to files",
+    )
+    p.add_argument("--participants", type=int, default=10_000, help="participants to create")
+    p.add_argument("--vacancies", type=int, default=500, help="vacancies open at any time")
+    p.add_argument("--rate", type=float, default=1_000, help="events/s (0 = unlimited)")
+    p.add_argument("--duration", type=float, default=None, help="stop after SECONDS")
+    p.add_argument("--seed", type=int, default=7, help="seed: the same seed, the same events")
+    p.add_argument(
+        "--wave", type=int, default=0, help="end with an intake wave of N training completions"
+    )
+    p.add_argument("--no-feedback", action="store_true", help="do not answer matches.v1")
+    p.add_argument("--regions", metavar="FILE", help="region CSV (514 kab/kota) to draw from")
+    p.add_argument("--to-files", metavar="DIR", help="write JSONL files instead of sending")
+    p.set_defaults(func=cmd_simulate)
+
+    p = sub.add_parser(
+        "replay-vacancies", help="post a real vacancy file (MagangHub, Loker.id) as VacancyPosted"
+    )
+    p.add_argument("file")
+    p.add_argument("--format", choices=["maganghub", "lokerid"], required=True)
+    p.add_argument("--regions", metavar="FILE", help="region CSV to resolve kab/kota names")
+    p.add_argument("--dry-run", action="store_true", help="convert and report; send nothing")
+    p.add_argument("--limit", type=int, default=None, help="convert at most N rows")
+    p.set_defaults(func=cmd_replay_vacancies)
 
     p = sub.add_parser("recs", help="a participant's recommendations, as served from Redis")
     p.add_argument("participant_id")

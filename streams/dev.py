@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 import subprocess
@@ -10,19 +11,15 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from types import FrameType
-
-from kafka import KafkaProducer
-from pydantic import BaseModel
-
-from matching.sample import sample_stream, sample_training_completions
-from schemas import ParticipantUpserted, encode, event_key
 
 from .admin import ensure_topics, wait_for_redis, worker_health
 from .cli import format_recommendations
 from .embedded import embedded_stack, is_listening
 from .settings import EMBEDDED_BROKER_TIMING, Settings
+from .simulate import SimulateOptions, population, stream_to_kafka
 from .store import RedisStore, connect
 
 
@@ -81,10 +78,6 @@ def wait_ready(settings: Settings, proc: subprocess.Popen[bytes], timeout: float
     raise RuntimeError(f"the worker was not ready within {timeout:g} s")
 
 
-def _send(producer: KafkaProducer, settings: Settings, topic: str, event: BaseModel) -> None:
-    producer.send(settings.topic(topic), key=event_key(event).encode(), value=encode(event))
-
-
 async def _show(settings: Settings, pids: list[str]) -> int:
     client = connect(settings.redis_url)
     store = RedisStore(client, settings.redis_prefix, settings.candidates_k)
@@ -108,7 +101,9 @@ async def _show(settings: Settings, pids: list[str]) -> int:
     return shown
 
 
-def run_dev(*, duration: float | None, participants: int, vacancies: int, seed: int) -> int:
+def run_dev(
+    *, duration: float | None, participants: int, vacancies: int, rate: float, seed: int
+) -> int:
     """Run the whole stack locally; return the exit code."""
     settings = dev_settings()
     previous = signal.signal(signal.SIGTERM, _raise_stop)
@@ -131,7 +126,10 @@ def run_dev(*, duration: float | None, participants: int, vacancies: int, seed: 
                 print(f"worker starting (log: {log_path})", flush=True)
                 wait_ready(settings, proc, timeout=90)
                 print(f"worker ready after {time.monotonic() - started:.1f} s", flush=True)
-                _stream(settings, proc, duration, started, participants, vacancies, seed)
+                options = SimulateOptions(
+                    participants=participants, vacancies=vacancies, rate=rate, seed=seed
+                )
+                _stream(settings, proc, duration, started, options)
     except (KeyboardInterrupt, _Stop):
         print("stopping", flush=True)
     finally:
@@ -145,56 +143,36 @@ def _stream(
     proc: subprocess.Popen[bytes],
     duration: float | None,
     started: float,
-    n_participants: int,
-    n_vacancies: int,
-    seed: int,
+    options: SimulateOptions,
 ) -> None:
-    producer = KafkaProducer(
-        bootstrap_servers=settings.bootstrap_servers, linger_ms=10, client_id="kerjamatch-dev"
-    )
-    try:
-        stream = sample_stream(n_participants, n_vacancies, seed=seed)
-        for topic, event in stream:
-            _send(producer, settings, topic, event)
-        producer.flush()
-        print(
-            f"sent {len(stream)} sample events "
-            f"({n_participants} participants, {n_vacancies} vacancies)",
-            flush=True,
-        )
-        pids = [e.participant_id for t, e in stream if isinstance(e, ParticipantUpserted)]
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            stats = (worker_health(settings) or {}).get("stats", {})
-            if stats.get("participant_events", 0) >= len(pids):
-                break
-            time.sleep(0.5)
-        if asyncio.run(_show(settings, pids)) == 0:
-            print("no recommendations yet; see the worker log", flush=True)
-        # Keep the stream alive: participants keep completing trainings.
-        completions = sample_training_completions(
-            [e for t, e in stream if isinstance(e, ParticipantUpserted)], 10_000, seed=seed
-        )
-        sent = 0
-        last_status = time.monotonic()
-        while duration is None or time.monotonic() - started < duration:
-            if proc.poll() is not None:
-                print(f"the worker exited with code {proc.returncode}", flush=True)
-                return
-            if sent < len(completions):
-                _send(producer, settings, "participants.v1", completions[sent])
-                producer.flush()
-                sent += 1
-            if time.monotonic() - last_status >= 10:
-                stats = (worker_health(settings) or {}).get("stats", {})
-                print(
-                    f"training completions sent: {sent}; worker: "
-                    f"{stats.get('participant_events', 0)} participant events, "
-                    f"{stats.get('matches_published', 0)} match updates, "
-                    f"{stats.get('deadlettered', 0)} dead-lettered",
-                    flush=True,
-                )
-                last_status = time.monotonic()
-            time.sleep(0.5)
-    finally:
-        producer.close()
+    """Run the simulator (with feedback) until the duration is up, showing what is served."""
+    remaining = None if duration is None else max(1.0, duration - (time.monotonic() - started))
+    # Without a duration the simulator keeps answering what is served until Ctrl-C.
+    options = replace(options, duration=remaining if remaining is not None else 10.0**9)
+    asyncio.run(_simulate_and_show(settings, proc, options))
+
+
+async def _simulate_and_show(
+    settings: Settings, proc: subprocess.Popen[bytes], options: SimulateOptions
+) -> None:
+    simulation = asyncio.create_task(stream_to_kafka(settings, options, out=sys.stdout))
+    pop = population(options)
+    pids = [pop.participant(i).participant_id for i in range(min(options.participants, 200))]
+    shown = 0
+    for _ in range(30):  # show recommendations once the first participants are matched
+        if simulation.done() or proc.poll() is not None:
+            break
+        await asyncio.sleep(1.0)
+        shown = await _show(settings, pids)
+        if shown:
+            break
+    if not shown:
+        print("no recommendations yet; see the worker log", flush=True)
+    while not simulation.done():
+        if proc.poll() is not None:
+            print(f"the worker exited with code {proc.returncode}", flush=True)
+            simulation.cancel()
+            break
+        await asyncio.sleep(0.5)
+    with contextlib.suppress(asyncio.CancelledError):
+        await simulation

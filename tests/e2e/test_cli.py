@@ -119,3 +119,27 @@ def test_recs_and_candidates_read_what_the_worker_serves(
     assert as_json["matches"][0]["vacancy_id"] == "V1"
     cands = json.loads(kerjamatch("candidates", "V1", "--json", settings=settings).stdout)
     assert [c["participant_id"] for c in cands["candidates"]] == ["P1"]
+
+
+def test_replay_vacancies_posts_real_maganghub_rows(settings: Settings, shared_data: Path) -> None:
+    out = kerjamatch(
+        "replay-vacancies",
+        str(shared_data / "id-maganghub-2026" / "maganghub_lowongan_2026.csv.gz"),
+        "--format",
+        "maganghub",
+        "--regions",
+        str(shared_data / "id-regions" / "regions_prov_kabkota.csv"),
+        "--limit",
+        "400",
+        settings=settings,
+    )
+    assert out.returncode == 0, out.stderr
+    last = out.stdout.strip().splitlines()[-1]
+    assert last.startswith("converted ") and " of 400 rows" in last
+    converted = int(last.split()[1])
+    assert converted >= 392  # ≥ 98%
+    rejected = [line for line in out.stderr.splitlines() if ": row " in line]
+    assert len(rejected) == 400 - converted
+    records = read_topic(settings, "vacancies.v1")
+    assert len(records) == converted
+    assert all(r.key is not None and r.key.startswith(b"MH-") for r in records)

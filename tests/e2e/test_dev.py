@@ -51,7 +51,7 @@ def test_dev_runs_the_whole_stack_and_cleans_up(tmp_path: Path) -> None:
     assert f"started redis-server on 127.0.0.1:{redis_port}" in out.stdout
     assert out.stdout.count("recommendations for P") >= 3, out.stdout
     assert "matched: " in out.stdout and "missing: " in out.stdout
-    assert "training completions sent" in out.stdout
+    assert "sent " in out.stdout and "feedback sent" in out.stdout
     for port in (kafka_port, redis_port, web_port):
         assert not is_listening("127.0.0.1", port), f"port {port} still listening"
     assert _processes_mentioning(f"127.0.0.1:{kafka_port}") == []
