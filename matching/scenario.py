@@ -14,7 +14,7 @@ from typing import Literal
 
 from pydantic import BaseModel
 
-from schemas import SkillsAdded, VacancyPosted, VacancyUpdated
+from schemas import VacancyPosted, VacancyUpdated
 
 from .population import Population
 
@@ -34,49 +34,88 @@ class ScenarioConfig:
     wave: int = 0  # a Prakerja intake wave: this many training completions at the end
 
 
-def scenario(pop: Population, config: ScenarioConfig) -> Iterator[tuple[str, BaseModel]]:
-    """Yield (topic, event): the opening vacancies, then participants with churn, then a wave.
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One event of the scenario, before it is built: cheap to make, to pickle and to ship.
+
+    Participant events are named by index (``participant``, and ``completion`` for the
+    k-th training completion) and built by :func:`materialize`, possibly in another
+    process; vacancy events, few and stateful, are carried built.
+    """
+
+    topic: str
+    participant: int = -1
+    completion: int = -1
+    event: BaseModel | None = None
+
+
+def plan(pop: Population, config: ScenarioConfig) -> Iterator[Step]:
+    """Yield the steps: the opening vacancies, then participants with churn, then a wave.
 
     Vacancy churn keeps the number of open vacancies constant: each closing is followed
     by a new posting, as partner companies keep posting.
     """
     rng = random.Random(f"kerjamatch-scenario:{pop.config.seed}")
+    # Open vacancies by index, and their positions in a list for O(1) random picks.
     open_vacancies: dict[int, VacancyPosted | VacancyUpdated] = {}
+    open_list: list[int] = []
     next_vacancy = 0
-    for _ in range(config.vacancies):
+
+    def post() -> Step:
+        nonlocal next_vacancy
         vacancy = pop.vacancy(next_vacancy)
         open_vacancies[next_vacancy] = vacancy
+        open_list.append(next_vacancy)
         next_vacancy += 1
-        yield VACANCIES, vacancy
+        return Step(VACANCIES, event=vacancy)
+
+    for _ in range(config.vacancies):
+        yield post()
     # The k-th completion of a participant comes after their (k-1)-th, so each one's
     # events stay in time order; 2 bytes a participant keeps 8.3 M of them cheap.
     completed = array("H", bytes(2 * config.participants))
 
-    def completion(i: int) -> SkillsAdded:
+    def completion(i: int) -> Step:
         k = completed[i]
         completed[i] = min(k + 1, 65_535)
-        return pop.training_completion(pop.participant(i), k)
+        return Step(PARTICIPANTS, participant=i, completion=k)
 
     updates = 0
     for i in range(config.participants):
-        yield PARTICIPANTS, pop.participant(i)
+        yield Step(PARTICIPANTS, participant=i)
         if rng.random() < config.completion_share:
-            yield PARTICIPANTS, completion(rng.randrange(i + 1))
-        if open_vacancies and rng.random() < config.update_share:
-            j = rng.choice(sorted(open_vacancies))
+            yield completion(rng.randrange(i + 1))
+        if open_list and rng.random() < config.update_share:
+            j = open_list[rng.randrange(len(open_list))]
             updates += 1
             updated = pop.vacancy_update(open_vacancies[j], updates)
             open_vacancies[j] = updated
-            yield VACANCIES, updated
-        if open_vacancies and rng.random() < config.close_share:
-            j = rng.choice(sorted(open_vacancies))
+            yield Step(VACANCIES, event=updated)
+        if open_list and rng.random() < config.close_share:
+            at = rng.randrange(len(open_list))
+            j = open_list[at]
+            open_list[at] = open_list[-1]
+            open_list.pop()
             reason: Literal["filled", "expired", "withdrawn"] = rng.choice(
                 ("filled", "filled", "expired", "withdrawn")
             )
-            yield VACANCIES, pop.vacancy_close(open_vacancies.pop(j), reason)
-            vacancy = pop.vacancy(next_vacancy)
-            open_vacancies[next_vacancy] = vacancy
-            next_vacancy += 1
-            yield VACANCIES, vacancy
+            yield Step(VACANCIES, event=pop.vacancy_close(open_vacancies.pop(j), reason))
+            yield post()
     for _ in range(config.wave if config.participants else 0):
-        yield PARTICIPANTS, completion(rng.randrange(config.participants))
+        yield completion(rng.randrange(config.participants))
+
+
+def materialize(pop: Population, step: Step) -> BaseModel:
+    """Build the event of a step."""
+    if step.event is not None:
+        return step.event
+    participant = pop.participant(step.participant)
+    if step.completion < 0:
+        return participant
+    return pop.training_completion(participant, step.completion)
+
+
+def scenario(pop: Population, config: ScenarioConfig) -> Iterator[tuple[str, BaseModel]]:
+    """Yield (topic, event) in order: :func:`plan` built step by step in this process."""
+    for step in plan(pop, config):
+        yield step.topic, materialize(pop, step)
