@@ -21,7 +21,7 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from faust.transport.drivers import aiokafka as faust_aiokafka
 
 from .policy import retry_transient
-from .service import DEADLETTER, MATCHES, PARTICIPANTS, VACANCIES, MatchService, RawRecord
+from .service import PARTICIPANTS, VACANCIES, MatchService, RawRecord
 from .settings import Settings
 from .store import RedisStore, connect
 
@@ -256,6 +256,3 @@ def create_app(settings: Settings) -> tuple[faust.App, MatchService]:
         return web.json({"vacancy_id": vid, "candidates": await store.candidates(vid)})
 
     return app, service
-
-
-__all__ = ["DEADLETTER", "MATCHES", "create_app", "vacancy_feed"]

@@ -17,7 +17,7 @@ from types import FrameType
 
 from .admin import ensure_topics, wait_for_redis, worker_health
 from .cli import format_recommendations
-from .embedded import embedded_stack, is_listening
+from .embedded import embedded_stack, is_listening, stop_process
 from .settings import EMBEDDED_BROKER_TIMING, Settings
 from .simulate import SimulateOptions, population, stream_to_kafka
 from .store import RedisStore, connect
@@ -56,13 +56,7 @@ def worker_process(settings: Settings, log_path: Path) -> Iterator[subprocess.Po
     try:
         yield proc
     finally:
-        if proc.poll() is None:
-            proc.terminate()
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+        stop_process(proc, timeout=20)
 
 
 def wait_ready(settings: Settings, proc: subprocess.Popen[bytes], timeout: float) -> None:

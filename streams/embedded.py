@@ -116,11 +116,12 @@ def start_redis(host: str, port: int, workdir: Path, logfile: Path) -> subproces
     return proc
 
 
-def _stop(proc: subprocess.Popen[bytes]) -> None:
+def stop_process(proc: subprocess.Popen[bytes], timeout: float = 10.0) -> None:
+    """Terminate a child and wait for it; kill it if it does not stop within ``timeout``."""
     if proc.poll() is None:
         proc.terminate()
         try:
-            proc.wait(timeout=10)
+            proc.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
@@ -160,7 +161,7 @@ def embedded_stack(kafka_bootstrap: str, redis_url: str) -> Iterator[EmbeddedSta
         yield stack
     finally:
         for proc in reversed(stack._procs):
-            _stop(proc)
+            stop_process(proc)
         shutil.rmtree(workdir, ignore_errors=True)
 
 

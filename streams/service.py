@@ -19,10 +19,10 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from matching import Candidate, ListChange, MatchEngine, ParticipantOutcome, VacancyOutcome
 from schemas import DeadLettered, MatchesUpdated, decode, encode
@@ -34,6 +34,7 @@ from .settings import Settings
 from .store import RedisStore, StoredParticipant, WritePlan, match_of
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 PARTICIPANTS = "participants.v1"
 VACANCIES = "vacancies.v1"
@@ -170,11 +171,8 @@ class MatchService:
             for pid in dropped:
                 self._partition_of.pop(pid, None)
                 self._seq.pop(pid, None)
-            stored = await retry_transient(
-                lambda: self.store.load_partitions(sorted(gained)),
-                what="load participants from Redis",
-                max_backoff=self.settings.retry_max_backoff,
-                state=self.retry,
+            stored = await self._retry(
+                lambda: self.store.load_partitions(sorted(gained)), "load participants from Redis"
             )
             known = {}
             for sp in stored:
@@ -295,17 +293,12 @@ class MatchService:
     async def _flush(self, out: _Outbox) -> None:
         if out.messages:
             messages = out.messages
-            await retry_transient(
-                lambda: self.publisher.send_all(messages),
-                what="publish to Kafka",
-                max_backoff=self.settings.retry_max_backoff,
-                state=self.retry,
-            )
+            await self._retry(lambda: self.publisher.send_all(messages), "publish to Kafka")
         if out.plan:
             plan = out.plan
-            await retry_transient(
-                lambda: self.store.apply(plan),
-                what="write to Redis",
-                max_backoff=self.settings.retry_max_backoff,
-                state=self.retry,
-            )
+            await self._retry(lambda: self.store.apply(plan), "write to Redis")
+
+    async def _retry(self, operation: Callable[[], Awaitable[T]], what: str) -> T:
+        return await retry_transient(
+            operation, what=what, max_backoff=self.settings.retry_max_backoff, state=self.retry
+        )

@@ -20,6 +20,7 @@ from pydantic import BaseModel
 
 from schemas import encode, event_key
 from streams.admin import worker_health
+from streams.embedded import stop_process
 from streams.settings import Settings
 
 T = TypeVar("T")
@@ -156,13 +157,8 @@ class WorkerProcess:
         self.proc.wait()
 
     def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        if self.proc is not None:
+            stop_process(self.proc, timeout=20)
 
     def log_tail(self, lines: int = 40) -> str:
         try:
