@@ -171,6 +171,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
         wave=args.wave,
         feedback=not args.no_feedback,
         regions_file=Path(args.regions) if args.regions else None,
+        esco_dir=Path(args.esco) if args.esco else None,
     )
     if args.to_files:
         counts = write_files(options, Path(args.to_files))
@@ -269,6 +270,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--no-feedback", action="store_true", help="do not answer matches.v1")
     p.add_argument("--regions", metavar="FILE", help="region CSV (514 kab/kota) to draw from")
+    p.add_argument("--esco", metavar="DIR", help="ESCO v1.1 folder: its occupation profiles")
     p.add_argument("--to-files", metavar="DIR", help="write JSONL files instead of sending")
     p.set_defaults(func=cmd_simulate)
 

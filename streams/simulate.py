@@ -28,7 +28,7 @@ from aiokafka.producer.message_accumulator import BatchBuilder
 from pydantic import BaseModel
 
 from matching.behaviour import FeedbackSimulator, HiddenTruth
-from matching.population import Population, PopulationConfig
+from matching.population import Population, PopulationConfig, load_esco_profiles
 from matching.regions import RegionTable, builtin_regions, load_regions
 from matching.scenario import ScenarioConfig, Step, materialize, plan, scenario
 from schemas import (
@@ -58,6 +58,7 @@ class SimulateOptions:
     wave: int = 0
     feedback: bool = True
     regions_file: Path | None = None
+    esco_dir: Path | None = None  # ESCO occupation -> skill profiles instead of the built-in
     workers: int | None = None  # processes building events; None = 2 when rate is high
 
 
@@ -165,7 +166,10 @@ def population(options: SimulateOptions) -> Population:
     regions: RegionTable = (
         load_regions(options.regions_file) if options.regions_file else builtin_regions()
     )
-    return Population(PopulationConfig(seed=options.seed, regions=regions))
+    if options.esco_dir is None:
+        return Population(PopulationConfig(seed=options.seed, regions=regions))
+    occupations = load_esco_profiles(options.esco_dir)
+    return Population(PopulationConfig(seed=options.seed, regions=regions, occupations=occupations))
 
 
 def _scenario_config(options: SimulateOptions) -> ScenarioConfig:
