@@ -23,7 +23,7 @@ import numpy as np
 import scipy
 import scipy.sparse as sp
 import sklearn
-import skops  # no stubs; drop if pyproject ignores skops.*
+import skops
 import skops.io as sio
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.feature_extraction.text import TfidfVectorizer
