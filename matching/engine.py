@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from schemas import (
+    Match,
     ParticipantErased,
     ParticipantUpserted,
     Skill,
@@ -47,6 +48,17 @@ class Recommendation:
     score: float
     matched_skills: tuple[str, ...]
     missing_skills: tuple[str, ...]
+
+    def as_match(self, rank: int) -> Match:
+        """The v1 ``Match`` (as on matches.v1 and in Redis) at a 1-based rank."""
+        return Match(
+            vacancy_id=self.vacancy_id,
+            score=self.score,
+            rank=rank,
+            matched_skills=list(self.matched_skills),
+            missing_skills=list(self.missing_skills),
+            suggested_trainings=[],
+        )
 
 
 @dataclass(frozen=True, slots=True)

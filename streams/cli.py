@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import json
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -204,6 +205,39 @@ def cmd_replay_vacancies(args: argparse.Namespace) -> int:
     )
 
 
+def cmd_rank(args: argparse.Namespace) -> int:
+    """Rank offline with the workers' engine: one JSON line per participant or vacancy."""
+    from matching.batch import BadLine, rank
+
+    from .post import read_items
+
+    for name in (args.participants, args.vacancies):
+        if not Path(name).is_file():
+            return _fail(f"no such file: {name}")
+    bad: list[BadLine] = []
+    results = rank(
+        read_items(Path(args.vacancies)),
+        read_items(Path(args.participants)),
+        top=args.top,
+        direction=args.direction,
+        bad=bad,
+    )
+    written = 0
+    out = open(args.out, "w", encoding="utf-8") if args.out else sys.stdout  # noqa: SIM115
+    try:
+        for result in results:
+            out.write(json.dumps(result, ensure_ascii=False, separators=(",", ":")) + "\n")
+            written += 1
+    finally:
+        if args.out:
+            out.close()
+    for line in bad:
+        print(f"{line.source}:{line.number}: {line.reason}", file=sys.stderr)
+    kind = "participants" if args.direction == "jobs" else "vacancies"
+    print(f"ranked {written} {kind}; {len(bad)} bad lines skipped", file=sys.stderr)
+    return 1 if bad else 0
+
+
 def cmd_topics_create(args: argparse.Namespace) -> int:
     """Create every v1 topic that is missing."""
     from .admin import ServiceUnavailable, ensure_topics
@@ -284,6 +318,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--limit", type=int, default=None, help="convert at most N rows")
     p.set_defaults(func=cmd_replay_vacancies)
 
+    p = sub.add_parser(
+        "rank", help="rank offline from v1 event files with exactly the workers' engine"
+    )
+    p.add_argument("--participants", required=True, metavar="FILE", help="participants JSONL")
+    p.add_argument("--vacancies", required=True, metavar="FILE", help="vacancies JSONL")
+    p.add_argument("--top", type=int, default=20, help="entries per list")
+    p.add_argument("--direction", choices=["jobs", "candidates"], default="jobs")
+    p.add_argument("--out", metavar="FILE", help="output JSONL (default: standard output)")
+    p.set_defaults(func=cmd_rank)
+
     p = sub.add_parser("recs", help="a participant's recommendations, as served from Redis")
     p.add_argument("participant_id")
     p.add_argument("--json", action="store_true", help="print JSON")
@@ -319,6 +363,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail(f"invalid configuration: {exc.errors()[0]['loc']}: {exc.errors()[0]['msg']}")
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # output piped into head and friends
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - so the interpreter's flush is quiet
+        return 0
 
 
 if __name__ == "__main__":

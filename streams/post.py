@@ -42,6 +42,11 @@ class Checked:
     bad: list[tuple[int, str]] = field(default_factory=list)
 
 
+def read_items(path: Path) -> Iterator[tuple[int, bytes]]:
+    """(number, bytes) of every event in a JSONL file or JSON array file (see ``_items``)."""
+    return _items(path.read_text(encoding="utf-8"))
+
+
 def _items(text: str) -> Iterator[tuple[int, bytes]]:
     """Yield (number, bytes) per event: lines of JSONL, or items of a JSON array/object."""
     stripped = text.strip()

@@ -31,7 +31,7 @@ from schemas.vacancies import VacancyClosed, VacancyPosted, VacancyUpdated
 
 from .policy import Action, RetryState, classify, retry_transient
 from .settings import Settings
-from .store import RedisStore, StoredParticipant, WritePlan, match_of
+from .store import RedisStore, StoredParticipant, WritePlan
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -281,7 +281,7 @@ class MatchService:
             producer=self.producer_name,
             participant_id=pid,
             model_version=self.engine.model_version,
-            matches=[match_of(i, r) for i, r in enumerate(change.after, start=1)],
+            matches=[r.as_match(i) for i, r in enumerate(change.after, start=1)],
             withdrawn=list(change.withdrawn),
         )
         out.messages.append((self.settings.topic(MATCHES), pid.encode(), encode(event)))

@@ -20,7 +20,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from matching import Candidate, Recommendation
-from schemas import Match, ParticipantUpserted, decode, encode
+from schemas import ParticipantUpserted, decode, encode
 
 
 class Keys:
@@ -87,18 +87,6 @@ if n > k then
 end
 return n
 """
-
-
-def match_of(rank: int, rec: Recommendation) -> Match:
-    """The v1 ``Match`` of a recommendation at a 1-based rank."""
-    return Match(
-        vacancy_id=rec.vacancy_id,
-        score=rec.score,
-        rank=rank,
-        matched_skills=list(rec.matched_skills),
-        missing_skills=list(rec.missing_skills),
-        suggested_trainings=[],
-    )
 
 
 def _candidate_json(c: Candidate) -> str:
@@ -226,7 +214,7 @@ class RedisStore:
                 pipe.hset(
                     k.rec_details(pid),
                     mapping={
-                        r.vacancy_id: match_of(i, r).model_dump_json()
+                        r.vacancy_id: r.as_match(i).model_dump_json()
                         for i, r in enumerate(recs, start=1)
                     },
                 )

@@ -33,7 +33,8 @@ def kerjamatch(
 def test_help_lists_every_command() -> None:
     out = kerjamatch("--help")
     assert out.returncode == 0
-    for command in ("worker", "dev", "post", "recs", "candidates", "topics", "schemas"):
+    commands = ("worker", "dev", "post", "recs", "candidates", "topics", "schemas")
+    for command in (*commands, "simulate", "replay-vacancies", "rank"):
         assert command in out.stdout
         sub = kerjamatch(command, "--help")
         assert sub.returncode == 0, sub.stderr
