@@ -22,6 +22,7 @@ from schemas import (
 )
 
 from .engine import MatchEngine, ProcessingError
+from .trainings import TrainingCatalogue
 
 Direction = Literal["jobs", "candidates"]
 
@@ -42,6 +43,7 @@ def rank(
     top: int,
     direction: Direction = "jobs",
     bad: list[BadLine] | None = None,
+    trainings: TrainingCatalogue | None = None,
 ) -> Iterator[dict[str, Any]]:
     """Apply the events (vacancies first, then participants) and yield one ranked list each.
 
@@ -50,7 +52,7 @@ def rank(
     per open vacancy, both in id order and in the ``matches.v1`` / Redis shapes. Lines
     that do not decode or apply are appended to ``bad`` and skipped.
     """
-    engine = MatchEngine(top_k=top, candidates_k=top)
+    engine = MatchEngine(top_k=top, candidates_k=top, trainings=trainings)
     problems = bad if bad is not None else []
     for number, raw in vacancy_lines:
         try:
@@ -88,6 +90,7 @@ def rank(
                         "rank": i,
                         "matched_skills": list(c.matched_skills),
                         "missing_skills": list(c.missing_skills),
+                        "suggested_trainings": [t.model_dump() for t in c.suggested_trainings],
                     }
                     for i, c in enumerate(engine.candidates_for(vid), start=1)
                 ],

@@ -19,6 +19,7 @@ from schemas import (
     ParticipantUpserted,
     Skill,
     SkillsAdded,
+    SuggestedTraining,
     VacancyClosed,
     VacancyPosted,
     VacancyUpdated,
@@ -26,6 +27,7 @@ from schemas import (
 
 from .normalize import normalise_skill
 from .overlap import MODEL_VERSION, PairScore, ParticipantProfile, VacancyProfile, score_pair
+from .trainings import TrainingCatalogue
 
 ParticipantEvent = ParticipantUpserted | SkillsAdded | ParticipantErased
 VacancyEvent = VacancyPosted | VacancyUpdated | VacancyClosed
@@ -48,6 +50,7 @@ class Recommendation:
     score: float
     matched_skills: tuple[str, ...]
     missing_skills: tuple[str, ...]
+    suggested_trainings: tuple[SuggestedTraining, ...] = ()
 
     def as_match(self, rank: int) -> Match:
         """The v1 ``Match`` (as on matches.v1 and in Redis) at a 1-based rank."""
@@ -57,7 +60,7 @@ class Recommendation:
             rank=rank,
             matched_skills=list(self.matched_skills),
             missing_skills=list(self.missing_skills),
-            suggested_trainings=[],
+            suggested_trainings=list(self.suggested_trainings),
         )
 
 
@@ -69,6 +72,7 @@ class Candidate:
     score: float
     matched_skills: tuple[str, ...]
     missing_skills: tuple[str, ...]
+    suggested_trainings: tuple[SuggestedTraining, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,9 +148,16 @@ class MatchEngine:
 
     model_version = MODEL_VERSION
 
-    def __init__(self, top_k: int = 20, candidates_k: int = 50) -> None:
+    def __init__(
+        self,
+        top_k: int = 20,
+        candidates_k: int = 50,
+        trainings: TrainingCatalogue | None = None,
+    ) -> None:
         self.top_k = top_k
         self.candidates_k = candidates_k
+        # Trainings that teach a missing skill ride along with every entry (skill gaps).
+        self.trainings = trainings if trainings is not None else TrainingCatalogue.builtin()
         self.vacancies: dict[str, OpenVacancy] = {}
         self.participants: dict[str, ParticipantUpserted] = {}
         self.lists: dict[str, tuple[Recommendation, ...]] = {}
@@ -290,10 +301,7 @@ class MatchEngine:
 
     def _top_candidates(self, scored: dict[str, PairScore]) -> tuple[Candidate, ...]:
         ranked = sorted(scored.items(), key=lambda item: (-item[1].score, item[0]))
-        return tuple(
-            Candidate(pid, s.score, s.matched_skills, s.missing_skills)
-            for pid, s in ranked[: self.candidates_k]
-        )
+        return tuple(self.candidate(pid, s) for pid, s in ranked[: self.candidates_k])
 
     def _rescore_for_vacancy(self, vid: str, scored: dict[str, PairScore]) -> list[ListChange]:
         """Update local lists after vacancy ``vid`` changed; exact, not approximate.
@@ -309,7 +317,7 @@ class MatchEngine:
                 changes.append(change)
         for pid in sorted(scored.keys() - listed):
             pair = scored[pid]
-            rec = Recommendation(vid, pair.score, pair.matched_skills, pair.missing_skills)
+            rec = self._recommendation(vid, pair)
             before = self.lists.get(pid, ())
             if len(before) >= self.top_k and _rank_key_rec(rec) >= _rank_key_rec(before[-1]):
                 continue
@@ -331,12 +339,28 @@ class MatchEngine:
                 scores[vid] = pair
         return scores
 
+    def _recommendation(self, vid: str, pair: PairScore) -> Recommendation:
+        return Recommendation(
+            vid,
+            pair.score,
+            pair.matched_skills,
+            pair.missing_skills,
+            self.trainings.suggest(pair.missing_skills),
+        )
+
+    def candidate(self, pid: str, pair: PairScore) -> Candidate:
+        """A candidate entry for participant ``pid`` with the trainings that close their gaps."""
+        return Candidate(
+            pid,
+            pair.score,
+            pair.matched_skills,
+            pair.missing_skills,
+            self.trainings.suggest(pair.missing_skills),
+        )
+
     def top_k_for(self, pid: str) -> tuple[Recommendation, ...]:
         """The exact top-K list of a local participant over all open vacancies."""
-        recs = [
-            Recommendation(vid, s.score, s.matched_skills, s.missing_skills)
-            for vid, s in self._score_participant(pid).items()
-        ]
+        recs = [self._recommendation(vid, s) for vid, s in self._score_participant(pid).items()]
         recs.sort(key=_rank_key_rec)
         return tuple(recs[: self.top_k])
 

@@ -134,6 +134,8 @@ def format_recommendations(
         lines.append(f"      matched: {', '.join(m['matched_skills']) or '-'}")
         if m["missing_skills"]:
             lines.append(f"      missing: {', '.join(m['missing_skills'])}")
+        for t in m.get("suggested_trainings", []):
+            lines.append(f"      training: {t['title']} ({t['training_id']})")
     return "\n".join(lines)
 
 
@@ -209,6 +211,7 @@ def cmd_rank(args: argparse.Namespace) -> int:
     """Rank offline with the workers' engine: one JSON line per participant or vacancy."""
     from matching.batch import BadLine, rank
 
+    from .app import trainings
     from .post import read_items
 
     for name in (args.participants, args.vacancies):
@@ -221,6 +224,7 @@ def cmd_rank(args: argparse.Namespace) -> int:
         top=args.top,
         direction=args.direction,
         bad=bad,
+        trainings=trainings(_settings()),
     )
     written = 0
     out = open(args.out, "w", encoding="utf-8") if args.out else sys.stdout  # noqa: SIM115

@@ -24,7 +24,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Protocol, TypeVar
 
-from matching import Candidate, ListChange, MatchEngine, ParticipantOutcome, VacancyOutcome
+from matching import ListChange, MatchEngine, ParticipantOutcome, VacancyOutcome
+from matching.trainings import TrainingCatalogue
 from schemas import DeadLettered, MatchesUpdated, decode, encode
 from schemas.participants import ParticipantErased, ParticipantUpserted, SkillsAdded
 from schemas.vacancies import VacancyClosed, VacancyPosted, VacancyUpdated
@@ -88,6 +89,7 @@ class MatchService:
         publisher: Publisher,
         *,
         producer_name: str = "kerjamatch-worker",
+        trainings: TrainingCatalogue | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self.settings = settings
@@ -95,7 +97,9 @@ class MatchService:
         self.publisher = publisher
         self.producer_name = producer_name
         self.clock = clock
-        self.engine = MatchEngine(top_k=settings.top_k, candidates_k=settings.candidates_k)
+        self.engine = MatchEngine(
+            top_k=settings.top_k, candidates_k=settings.candidates_k, trainings=trainings
+        )
         self.lock = asyncio.Lock()  # one batch at a time: keeps engine, topic and Redis in step
         self.vacancies_ready = asyncio.Event()
         self.ready = asyncio.Event()
@@ -232,8 +236,7 @@ class MatchService:
             return
         self._partition_of[pid] = partition
         for vid, pair in outcome.candidate_scores.items():
-            cand = Candidate(pid, pair.score, pair.matched_skills, pair.missing_skills)
-            out.plan.add_candidate(vid, cand)
+            out.plan.add_candidate(vid, self.engine.candidate(pid, pair))
         if outcome.change is not None:
             self._record_change(outcome.change, trigger, out)
         else:

@@ -58,6 +58,11 @@ class Settings(BaseSettings):
     web_enabled: bool = Field(True, description="Serve /health and the read API over HTTP.")
     top_k: int = Field(20, ge=1, le=500, description="Recommendations kept per participant.")
     candidates_k: int = Field(50, ge=1, le=1000, description="Candidates kept per vacancy.")
+    trainings_file: Path | None = Field(
+        None,
+        description="JSONL training catalogue (training_id, title, provider, skills) whose "
+        "trainings are suggested for missing skills; unset = the built-in sample.",
+    )
     batch_size: int = Field(
         256, ge=1, description="Most events an agent takes from a topic per batch."
     )
@@ -131,5 +136,7 @@ class Settings(BaseSettings):
     def as_env(self) -> dict[str, str]:
         """The ``KERJAMATCH_*`` environment that reproduces these settings in a child process."""
         return {
-            f"KERJAMATCH_{name.upper()}": str(value) for name, value in self.model_dump().items()
+            f"KERJAMATCH_{name.upper()}": str(value)
+            for name, value in self.model_dump().items()
+            if value is not None  # unset optional settings stay unset
         }

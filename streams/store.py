@@ -20,7 +20,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from matching import Candidate, Recommendation
-from schemas import ParticipantUpserted, decode, encode
+from schemas import ParticipantUpserted, SuggestedTraining, decode, encode
 
 
 class Keys:
@@ -96,6 +96,7 @@ def _candidate_json(c: Candidate) -> str:
             "score": c.score,
             "matched_skills": list(c.matched_skills),
             "missing_skills": list(c.missing_skills),
+            "suggested_trainings": [t.model_dump() for t in c.suggested_trainings],
         },
         separators=(",", ":"),
     )
@@ -165,7 +166,16 @@ def _participant_doc(sp: StoredParticipant) -> bytes:
         "state": json.loads(encode(sp.state)),
         "partition": sp.partition,
         "seq": sp.seq,
-        "recs": [[r.vacancy_id, r.score, r.matched_skills, r.missing_skills] for r in sp.recs],
+        "recs": [
+            [
+                r.vacancy_id,
+                r.score,
+                r.matched_skills,
+                r.missing_skills,
+                [t.model_dump() for t in r.suggested_trainings],
+            ]
+            for r in sp.recs
+        ],
     }
     return json.dumps(doc, separators=(",", ":"), sort_keys=True).encode()
 
@@ -176,8 +186,14 @@ def _participant_from_doc(raw: bytes | str) -> StoredParticipant:
     if not isinstance(state, ParticipantUpserted):  # pragma: no cover - written by us
         raise TypeError(f"stored participant state is {type(state).__name__}")
     recs = tuple(
-        Recommendation(vid, score, tuple(matched), tuple(missing))
-        for vid, score, matched, missing in doc["recs"]
+        Recommendation(
+            vid,
+            score,
+            tuple(matched),
+            tuple(missing),
+            tuple(SuggestedTraining(**t) for t in suggested),
+        )
+        for vid, score, matched, missing, suggested in doc["recs"]
     )
     return StoredParticipant(state, int(doc["partition"]), recs, int(doc.get("seq", 0)))
 

@@ -23,6 +23,7 @@ from matching import (
     normalise_skill,
 )
 from matching.overlap import PairScore, ParticipantProfile, VacancyProfile, score_pair
+from matching.trainings import TrainingCatalogue
 from schemas import (
     EDUCATION_LEVELS,
     ParticipantErased,
@@ -36,6 +37,8 @@ from schemas import (
     VacancyPosted,
     VacancyUpdated,
 )
+
+SUGGEST = TrainingCatalogue.builtin().suggest
 
 WIB = timezone(timedelta(hours=7))
 T0 = datetime(2024, 5, 1, 8, 0, tzinfo=WIB)
@@ -167,8 +170,12 @@ def test_overlapping_participant_gets_the_vacancy_with_names_as_the_company_wrot
     assert rec.missing_skills == ("Bahasa Inggris",)
     assert [(c.participant_id, c.before, c.after) for c in outcome.changes] == [("p1", (), (rec,))]
     assert outcome.candidates == (
-        Candidate("p1", rec.score, rec.matched_skills, rec.missing_skills),
+        Candidate("p1", rec.score, rec.matched_skills, rec.missing_skills, rec.suggested_trainings),
     )
+    # the skill gap comes with a training that closes it
+    assert [(t.training_id, t.skills) for t in rec.suggested_trainings] == [
+        ("PRK-0013", ["Bahasa Inggris"])
+    ]
 
 
 def test_participant_posted_after_the_vacancy_gets_it_too() -> None:
@@ -705,7 +712,9 @@ class Reference:
         """Exact top-K by brute force: score desc, then vacancy id."""
         by_pid: dict[str, list[Recommendation]] = {}
         for (pid, vid), s in self.pair_scores().items():
-            rec = Recommendation(vid, s.score, s.matched_skills, s.missing_skills)
+            rec = Recommendation(
+                vid, s.score, s.matched_skills, s.missing_skills, SUGGEST(s.missing_skills)
+            )
             by_pid.setdefault(pid, []).append(rec)
         return {
             pid: tuple(sorted(recs, key=lambda r: (-r.score, r.vacancy_id))[:top_k])
@@ -803,7 +812,7 @@ def test_incremental_lists_equal_a_rebuild_after_every_event(events: list[Event]
             now = {p: s for (p, v), s in after_pairs.items() if v == vid}
             best = sorted(now.items(), key=lambda item: (-item[1].score, item[0]))
             assert outcome.candidates == tuple(
-                Candidate(p, s.score, s.matched_skills, s.missing_skills)
+                Candidate(p, s.score, s.matched_skills, s.missing_skills, SUGGEST(s.missing_skills))
                 for p, s in best[:CANDIDATES_K]
             )
             assert outcome.candidates_dropped == tuple(sorted(was - now.keys()))

@@ -144,3 +144,12 @@ def test_every_field_has_a_description() -> None:
     ]
     assert missing == []
     assert len(Settings.model_fields) >= 10
+
+
+def test_as_env_round_trips_and_leaves_unset_options_unset(monkeypatch: pytest.MonkeyPatch) -> None:
+    original = Settings(topic_prefix="t.", top_k=7)
+    env = original.as_env()
+    assert "KERJAMATCH_TRAININGS_FILE" not in env
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    assert Settings() == original
