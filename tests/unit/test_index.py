@@ -1,0 +1,272 @@
+"""SkillIndex: incremental upsert/remove equals a rebuild and a brute force; filters."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from matching.index import QueryFilters, RowAttrs, SkillIndex, Vocabulary, parse_regency
+
+KEYS = [f"k{i}" for i in range(8)]
+SKILLS = list(range(8))
+REGENCIES = [0, 3273, 3201, 3578]  # none, two in province 32, one in 35
+
+Row = tuple[dict[int, float] | None, RowAttrs]
+
+
+def attrs_st() -> st.SearchStrategy[RowAttrs]:
+    return st.builds(
+        lambda edu, reg, remote, reloc: RowAttrs(edu, reg // 100, reg, remote, reloc),
+        st.integers(0, 3),
+        st.sampled_from(REGENCIES),
+        st.booleans(),
+        st.booleans(),
+    )
+
+
+# Few distinct weights so that exact ties happen and the key has to break them.
+weights_st = st.sampled_from([0.5, 1.0, 2.0, 3.0])
+vector_st = st.dictionaries(st.sampled_from(SKILLS), weights_st, max_size=5)
+op_st = st.one_of(
+    st.tuples(st.just("upsert"), st.sampled_from(KEYS), vector_st, st.booleans(), attrs_st()),
+    st.tuples(st.just("remove"), st.sampled_from(KEYS)),
+    st.tuples(st.just("compact")),
+)
+query_st = st.tuples(
+    st.dictionaries(st.sampled_from([*SKILLS, 9]), weights_st, min_size=1, max_size=4),
+    st.one_of(st.none(), attrs_st()),
+    st.integers(1, 9),
+)
+
+
+def passes(role: str, row: RowAttrs, q: RowAttrs) -> bool:
+    """The hard filters, written out from the spec."""
+    if role == "vacancies":  # row = vacancy, q = participant
+        if row.education_rank > q.education_rank:
+            return False
+        anywhere = row.remote or row.regency == 0 or q.willing_to_relocate
+    else:  # row = participant, q = vacancy
+        if row.education_rank < q.education_rank:
+            return False
+        anywhere = q.remote or q.regency == 0 or row.willing_to_relocate
+    same_reg = q.regency != 0 and row.regency == q.regency
+    same_prov = q.province != 0 and row.province == q.province
+    return anywhere or same_reg or same_prov
+
+
+def brute(
+    role: str, live: dict[str, Row], q: dict[int, float], f: RowAttrs | None
+) -> dict[str, float]:
+    """Score of every retrievable live row, in plain Python."""
+    vecs = {k: v or {} for k, (v, _) in live.items()}
+    n = len(live)
+    df: dict[int, int] = {}
+    for v in vecs.values():
+        for s in v:
+            df[s] = df.get(s, 0) + 1
+    qn = math.sqrt(sum(w * w for w in q.values()))
+    out = {}
+    for k, v in vecs.items():
+        if f is not None and not passes(role, live[k][1], f):
+            continue
+        rn = math.sqrt(sum(float(np.float32(w)) ** 2 for w in v.values()))
+        shared = set(v) & set(q)
+        if not shared:
+            continue
+        idf = {s: math.log((n + 1) / (df[s] + 1)) + 1 for s in shared}
+        out[k] = sum(q[s] * idf[s] ** 2 * float(np.float32(v[s])) for s in shared) / (qn * rn)
+    return out
+
+
+def assert_matches_brute(got: list[tuple[str, float]], scores: dict[str, float], n: int) -> None:
+    expected = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))[:n]
+    assert len(got) == len(expected)
+    for (gk, gs), (ek, es) in zip(got, expected, strict=True):
+        assert gs == pytest.approx(scores[gk], abs=1e-6)
+        assert gs == pytest.approx(es, abs=1e-6)
+        if gk != ek:  # only a float near-tie may swap keys
+            assert abs(scores[gk] - scores[ek]) < 1e-9
+    # Exact ties inside the result are broken by key.
+    assert got == sorted(got, key=lambda kv: (-kv[1], kv[0]))
+
+
+def build(role: str, live: dict[str, Row], order: list[str]) -> SkillIndex:
+    idx = SkillIndex(role)  # type: ignore[arg-type]
+    for k in order:
+        v, a = live[k]
+        if v is None:
+            idx.upsert(k, [], None, a)
+        else:
+            idx.upsert(k, list(v), list(v.values()), a)
+    return idx
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    role=st.sampled_from(["vacancies", "participants"]),
+    ops=st.lists(op_st, max_size=40),
+    queries=st.lists(query_st, min_size=1, max_size=5),
+)
+def test_incremental_equals_rebuild_and_brute_force(
+    role: str, ops: list[tuple], queries: list[tuple]
+) -> None:
+    idx = SkillIndex(role)  # type: ignore[arg-type]
+    live: dict[str, Row] = {}
+    for op in ops:
+        if op[0] == "upsert":
+            _, key, vec, unit, attrs = op
+            if unit:  # weights None means all 1
+                idx.upsert(key, list(vec), None, attrs)
+                live[key] = ({s: 1.0 for s in vec}, attrs)
+            else:
+                idx.upsert(key, list(vec), list(vec.values()), attrs)
+                live[key] = (dict(vec), attrs)
+        elif op[0] == "remove":
+            assert idx.remove(op[1]) == (op[1] in live)
+            live.pop(op[1], None)
+        else:
+            idx.compact()
+    assert len(idx) == len(live)
+    fresh = build(role, live, sorted(live, reverse=True))
+    results = []
+    for qv, f, n in queries:
+        got = idx.top_n(list(qv), list(qv.values()), n, f)
+        assert got == fresh.top_n(list(qv), list(qv.values()), n, f)
+        assert_matches_brute(got, brute(role, live, qv, f), n)
+        results.append(got)
+    # Batched equals one by one (bit for bit), and compaction changes no result.
+    batch = [(list(qv), list(qv.values()), f) for qv, f, _ in queries]
+    for i, (_, _, n) in enumerate(queries):
+        assert idx.top_n_many(batch, n, method="scipy")[i] == results[i]
+    idx.compact()
+    for (qv, f, n), got in zip(queries, results, strict=True):
+        assert idx.top_n(list(qv), list(qv.values()), n, f) == got
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    role=st.sampled_from(["vacancies", "participants"]),
+    rows=st.dictionaries(st.sampled_from(KEYS), st.tuples(vector_st, attrs_st()), min_size=1),
+    queries=st.lists(query_st, min_size=1, max_size=6),
+    n=st.integers(1, 9),
+)
+def test_top_n_many_equals_top_n_and_bulk_equals_single(
+    role: str, rows: dict[str, tuple[dict[int, float], RowAttrs]], queries: list[tuple], n: int
+) -> None:
+    keys = list(rows)
+    single = build(role, {k: (v, a) for k, (v, a) in rows.items()}, keys)
+    bulk = SkillIndex(role)  # type: ignore[arg-type]
+    ptr = np.cumsum([0] + [len(rows[k][0]) for k in keys])
+    bulk.upsert_many(
+        keys,
+        ptr,
+        [s for k in keys for s in rows[k][0]],
+        [w for k in keys for w in rows[k][0].values()],
+        education_rank=[rows[k][1].education_rank for k in keys],
+        province=[rows[k][1].province for k in keys],
+        regency=[rows[k][1].regency for k in keys],
+        remote=[rows[k][1].remote for k in keys],
+        willing_to_relocate=[rows[k][1].willing_to_relocate for k in keys],
+    )
+    batch = [(list(qv), list(qv.values()), f) for qv, f, _ in queries]
+    many = single.top_n_many(batch, n)
+    assert many == [single.top_n(s, w, n, f) for s, w, f in batch]
+    assert single.top_n_many(batch, n, method="scipy") == many
+    assert bulk.top_n_many(batch, n, method="scipy") == many
+
+
+def _vacancy_index() -> SkillIndex:
+    idx = SkillIndex("vacancies")
+    idx.upsert("sd-ok", [1], None, RowAttrs(education_rank=0, province=32, regency=3273))
+    idx.upsert("needs-s1", [1], None, RowAttrs(education_rank=5, province=32, regency=3273))
+    idx.upsert("other-regency", [1], None, RowAttrs(province=32, regency=3201))
+    idx.upsert("other-province", [1], None, RowAttrs(province=35, regency=3578))
+    idx.upsert("remote", [1], None, RowAttrs(province=35, regency=3578, remote=True))
+    idx.upsert("nowhere", [1], None, RowAttrs())
+    idx.upsert("no-skill-match", [2], None, RowAttrs())
+    return idx
+
+
+def test_participant_to_vacancy_filters() -> None:
+    idx = _vacancy_index()
+    here = QueryFilters(education_rank=3, province=32, regency=3273)
+    got = {k for k, _ in idx.top_n([1], None, 10, here)}
+    assert got == {"sd-ok", "other-regency", "remote", "nowhere"}
+    # Education: a rank high enough lets the S1 vacancy in.
+    got = {k for k, _ in idx.top_n([1], None, 10, QueryFilters(5, 32, 3273))}
+    assert "needs-s1" in got
+    # Relocation opens the other province.
+    moving = QueryFilters(education_rank=3, province=32, regency=3273, willing_to_relocate=True)
+    assert "other-province" in {k for k, _ in idx.top_n([1], None, 10, moving)}
+    # Another province only: same-province and same-regency vacancies drop out.
+    east = QueryFilters(education_rank=3, province=35, regency=3578)
+    assert {k for k, _ in idx.top_n([1], None, 10, east)} == {"other-province", "remote", "nowhere"}
+    # No filters: every vacancy sharing the skill.
+    assert len(idx.top_n([1], None, 10)) == 6
+
+
+def test_vacancy_to_participant_filters() -> None:
+    idx = SkillIndex("participants")
+    idx.upsert("sma-bandung", [1], None, RowAttrs(education_rank=3, province=32, regency=3273))
+    idx.upsert("sd-bandung", [1], None, RowAttrs(education_rank=1, province=32, regency=3273))
+    idx.upsert("sma-bogor", [1], None, RowAttrs(education_rank=3, province=32, regency=3201))
+    idx.upsert("sma-surabaya", [1], None, RowAttrs(education_rank=3, province=35, regency=3578))
+    idx.upsert("mover", [1], None, RowAttrs(3, 35, 3578, willing_to_relocate=True))
+    vac = QueryFilters(education_rank=3, province=32, regency=3273)
+    assert {k for k, _ in idx.top_n([1], None, 10, vac)} == {"sma-bandung", "sma-bogor", "mover"}
+    remote = QueryFilters(education_rank=3, province=32, regency=3273, remote=True)
+    assert {k for k, _ in idx.top_n([1], None, 10, remote)} == {
+        "sma-bandung",
+        "sma-bogor",
+        "sma-surabaya",
+        "mover",
+    }
+    assert len(idx.top_n([1], None, 10, QueryFilters(education_rank=0))) == 5
+
+
+def test_scores_ties_and_updates() -> None:
+    idx = SkillIndex("vacancies")
+    for k in ["b", "a", "c"]:
+        idx.upsert(k, [1, 2], [1.0, 1.0], RowAttrs())
+    idx.upsert("d", [3], None, RowAttrs())
+    got = idx.top_n([1, 2], None, 2)
+    assert [k for k, _ in got] == ["a", "b"]  # equal scores: by key
+    idf = math.log(5 / 4) + 1
+    assert got[0][1] == pytest.approx(idf * idf)
+    idx.upsert("a", [3], None, RowAttrs())  # update moves "a" away
+    assert [k for k, _ in idx.top_n([1, 2], None, 5)] == ["b", "c"]
+    assert idx.remove("b") and not idx.remove("b")
+    assert [k for k, _ in idx.top_n([1, 2], None, 5)] == ["c"]
+    assert idx.top_n([99], None, 5) == []
+    assert idx.memory_bytes() > 0
+
+
+def test_vocabulary_and_regency() -> None:
+    voc = Vocabulary(["excel"])
+    assert voc.id_of("excel") == 0 and voc.id_of("k3") == 1 and voc.get("x") is None
+    assert voc.name_of(1) == "k3" and len(voc) == 2
+    assert parse_regency("32.73") == (32, 3273) and parse_regency(None) == (0, 0)
+
+
+def test_rejects_bad_input() -> None:
+    idx = SkillIndex("vacancies")
+    with pytest.raises(ValueError):
+        idx.upsert("x", [1], [-1.0], RowAttrs())
+    with pytest.raises(ValueError):
+        idx.upsert_many(
+            ["x"],
+            [0, 2],
+            [1, 1],
+            None,
+            education_rank=[0],
+            province=[0],
+            regency=[0],
+            remote=[False],
+            willing_to_relocate=[False],
+        )
+    with pytest.raises(ValueError):
+        SkillIndex("jobs")  # type: ignore[arg-type]
