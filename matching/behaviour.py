@@ -45,7 +45,7 @@ from schemas import (
     VacancyUpdated,
 )
 
-from .normalize import fold, normalise_skill
+from .normalize import fold, normalise_skill, split_required
 
 __all__ = [
     "PRODUCER",
@@ -329,15 +329,7 @@ class HiddenTruth:
         )
 
     def _job(self, v: Vacancy) -> _Job:
-        essential: dict[str, None] = {}
-        optional: dict[str, None] = {}
-        for skill in v.required_skills:
-            canonical = _canonical(skill.name)
-            if skill.importance == "essential":
-                essential[canonical] = None
-                optional.pop(canonical, None)
-            elif canonical not in essential:
-                optional[canonical] = None
+        essential, optional = split_required(v.required_skills, _canonical)
         return _Job(
             essential=tuple(essential),
             optional=tuple(optional),

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable, Iterable
+
+from schemas import RequiredSkill
 
 _NON_WORD = re.compile(r"[^\w+#]+")
 
@@ -103,3 +106,22 @@ def normalise_skill(name: str) -> str:
             folded = folded[len(lead) + 1 :]
             break
     return ALIASES.get(folded, folded)
+
+
+def split_required(
+    skills: Iterable[RequiredSkill], canonical: Callable[[str], str] = normalise_skill
+) -> tuple[dict[str, str], dict[str, str]]:
+    """A vacancy's essential and optional skills, canonical name -> name as written.
+
+    A skill listed both ways counts as essential; repeats keep their first spelling.
+    """
+    essential: dict[str, str] = {}
+    optional: dict[str, str] = {}
+    for skill in skills:
+        key = canonical(skill.name)
+        if skill.importance == "essential":
+            essential.setdefault(key, skill.name)
+            optional.pop(key, None)
+        elif key not in essential:
+            optional.setdefault(key, skill.name)
+    return essential, optional

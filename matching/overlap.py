@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from schemas import EDUCATION_RANK, ParticipantUpserted, VacancyPosted, VacancyUpdated
 
-from .normalize import normalise_skill
+from .normalize import normalise_skill, split_required
 
 MODEL_VERSION = "skill-overlap-1"
 
@@ -54,15 +54,7 @@ class VacancyProfile:
     @classmethod
     def from_event(cls, event: VacancyPosted | VacancyUpdated) -> VacancyProfile:
         """Build the profile from a posting (or the update that replaced it)."""
-        essential: dict[str, str] = {}
-        optional: dict[str, str] = {}
-        for skill in event.required_skills:
-            canonical = normalise_skill(skill.name)
-            if skill.importance == "essential":
-                essential.setdefault(canonical, skill.name)
-                optional.pop(canonical, None)
-            elif canonical not in essential:
-                optional.setdefault(canonical, skill.name)
+        essential, optional = split_required(event.required_skills)
         return cls(
             vacancy_id=event.vacancy_id,
             essential=essential,
