@@ -104,21 +104,35 @@ async def _read(kind: str, entity_id: str, settings: Settings) -> tuple[list[Any
         await client.aclose()
 
 
-def cmd_recs(args: argparse.Namespace) -> int:
-    """Print a participant's served recommendations."""
+def _serve(kind: str, entity_id: str, as_json: bool) -> int:
+    """Print what Redis serves for a participant ("recs") or a vacancy ("candidates")."""
     settings = _settings()
     try:
-        items, vacancies = asyncio.run(_read("recs", args.participant_id, settings))
+        items, vacancies = asyncio.run(_read(kind, entity_id, settings))
     except Exception as exc:
         return _fail(f"cannot read Redis at {settings.redis_url}: {exc}")
-    if args.json:
-        print(json.dumps({"participant_id": args.participant_id, "matches": items}, indent=2))
-        return 0
-    if not items:
-        print(f"no recommendations for {args.participant_id}")
-        return 0
-    print(format_recommendations(args.participant_id, items, vacancies))
+    id_field, list_field = (
+        ("participant_id", "matches") if kind == "recs" else ("vacancy_id", "candidates")
+    )
+    if as_json:
+        print(json.dumps({id_field: entity_id, list_field: items}, indent=2))
+    elif not items:
+        print(f"no {'recommendations' if kind == 'recs' else 'candidates'} for {entity_id}")
+    elif kind == "recs":
+        print(format_recommendations(entity_id, items, vacancies))
+    else:
+        print(format_candidates(entity_id, items))
     return 0
+
+
+def cmd_recs(args: argparse.Namespace) -> int:
+    """Print a participant's served recommendations."""
+    return _serve("recs", args.participant_id, args.json)
+
+
+def cmd_candidates(args: argparse.Namespace) -> int:
+    """Print a vacancy's best candidates."""
+    return _serve("candidates", args.vacancy_id, args.json)
 
 
 def format_recommendations(
@@ -139,26 +153,15 @@ def format_recommendations(
     return "\n".join(lines)
 
 
-def cmd_candidates(args: argparse.Namespace) -> int:
-    """Print a vacancy's best candidates."""
-    settings = _settings()
-    try:
-        items, _ = asyncio.run(_read("candidates", args.vacancy_id, settings))
-    except Exception as exc:
-        return _fail(f"cannot read Redis at {settings.redis_url}: {exc}")
-    if args.json:
-        print(json.dumps({"vacancy_id": args.vacancy_id, "candidates": items}, indent=2))
-        return 0
-    if not items:
-        print(f"no candidates for {args.vacancy_id}")
-        return 0
-    print(f"candidates for {args.vacancy_id}:")
+def format_candidates(vid: str, items: Sequence[dict[str, Any]]) -> str:
+    """Render a vacancy's candidates as text: rank, score, matched and missing skills."""
+    lines = [f"candidates for {vid}:"]
     for rank, c in enumerate(items, start=1):
-        print(f"  {rank:>2}. {c['participant_id']}  {c['score']:.2f}")
-        print(f"      matched: {', '.join(c['matched_skills']) or '-'}")
+        lines.append(f"  {rank:>2}. {c['participant_id']}  {c['score']:.2f}")
+        lines.append(f"      matched: {', '.join(c['matched_skills']) or '-'}")
         if c["missing_skills"]:
-            print(f"      missing: {', '.join(c['missing_skills'])}")
-    return 0
+            lines.append(f"      missing: {', '.join(c['missing_skills'])}")
+    return "\n".join(lines)
 
 
 def cmd_simulate(args: argparse.Namespace) -> int:
