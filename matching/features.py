@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
-from typing import Any, Final
+from typing import Any, ClassVar, Final
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.preprocessing import normalize
 from sklearn.utils.validation import check_is_fitted
 
 from schemas import EDUCATION_RANK, ParticipantUpserted, VacancyPosted, VacancyUpdated
@@ -286,109 +288,582 @@ class PairFeaturizer(TransformerMixin, BaseEstimator):
         return self.feature_names_out_.copy()
 
     def transform(self, X: Any) -> np.ndarray:
-        """Return the (n_pairs, n_features) float32 feature matrix of the pairs ``X``."""
+        """Return the (n_pairs, n_features) float32 feature matrix of the pairs ``X``.
+
+        Batched: what depends on one side only (canonical skills, TF-IDF row, education
+        rank, region, salary, dates) is derived once per distinct participant and vacancy
+        and kept in a bounded cache on the instance (see ``cache_size``), so a vacancy that
+        sits on many shortlists is analysed once, not once per pair or per call; the pair
+        columns are then computed with numpy over all pairs at once. The values are those
+        of the per-pair definitions above, bit for bit (tests hold them to a reference).
+        """
         check_is_fitted(self, ["skill_idf_", "text_vectorizer_"])
         pairs = _as_pairs(X)
-        out = np.zeros((len(pairs), len(FEATURE_NAMES)), dtype=np.float64)
         if not pairs:
-            return out.astype(np.float32)
+            return np.zeros((0, len(FEATURE_NAMES)), dtype=np.float32)
         regions = self.regions if self.regions is not None else _default_regions()
-        # Batches repeat participants (one against its shortlist) and vacancies; derive
-        # each profile once per call, keyed by object identity (events are immutable).
-        people: dict[int, _Person] = {}
-        jobs: dict[int, _Job] = {}
-        p_row: dict[int, int] = {}
-        v_row: dict[int, int] = {}
-        p_texts: list[str] = []
-        v_texts: list[str] = []
-        for p, v in pairs:
-            if id(p) not in people:
-                people[id(p)] = _person(p)
-                p_row[id(p)] = len(p_texts)
-                p_texts.append(participant_text(p))
-            if id(v) not in jobs:
-                jobs[id(v)] = _job(v)
-                v_row[id(v)] = len(v_texts)
-                v_texts.append(vacancy_text(v))
-        out[:, FEATURE_NAMES.index("text_cosine")] = self._cosines(
-            pairs, p_texts, v_texts, p_row, v_row
-        )
-        idf, default_idf = self.skill_idf_, self.default_idf_
-        for i, (p, v) in enumerate(pairs):
-            person, job = people[id(p)], jobs[id(v)]
-            self._pair_row(out[i], person, job, regions, idf, default_idf)
-        return out.astype(np.float32)
+        cache = self._entity_cache(regions)
+        p_recs, v_recs, pi, vi = cache.resolve(pairs)
+        return _assemble(cache, p_recs, v_recs, pi, vi).astype(np.float32)
 
-    def _cosines(
+    # The cache is derived state, not a parameter or a learned attribute: it is rebuilt on
+    # demand, never persisted (skops and pickle go through __getstate__) and never cloned
+    # (clone only copies get_params()).
+    cache_size: ClassVar[int] = 1 << 17
+    """Most vacancies (and, separately, participants) whose derived features are cached.
+
+    131,072 covers 100k open vacancies; each entry holds its TF-IDF row (~450 non-zeros,
+    ~4 KB) and a few small arrays, so a full vacancy cache is a few hundred MB.
+    """
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Return the state to persist: everything but the per-entity cache."""
+        state = dict(super().__getstate__())
+        state.pop("_cache", None)
+        return state
+
+    def _entity_cache(self, regions: RegionTable) -> _EntityCache:
+        cache: _EntityCache | None = getattr(self, "_cache", None)
+        # Everything cached derives from the fitted vocabulary and IDF: a refit (new
+        # objects) or different fitted values invalidates it, as does a grown vocabulary.
+        if (
+            cache is None
+            or cache.vectorizer is not self.text_vectorizer_
+            or cache.skill_idf is not self.skill_idf_
+            or cache.default_idf != self.default_idf_
+            or cache.too_big()
+        ):
+            cache = _EntityCache(
+                self.text_vectorizer_, self.skill_idf_, self.default_idf_, self.cache_size
+            )
+            self._cache = cache
+        cache.use_regions(regions)
+        return cache
+
+
+# --------------------------------------------------------------------------------------------
+# Batched transform: per-entity records, cached, and vectorised pair columns
+# --------------------------------------------------------------------------------------------
+
+_EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
+_EPOCH_NAIVE: Final = datetime(1970, 1, 1)
+_MICROSECOND: Final = timedelta(microseconds=1)
+_MICROS_PER_DAY: Final = 86_400_000_000
+# Any vocabulary (skills, title words, regions, n-gram words) beyond this resets the cache.
+_MAX_VOCABULARY: Final = 1 << 20
+_MAX_DISTANCES: Final = 1 << 18
+# Participants per dense block of the text cosine (block x n-gram vocabulary float32).
+_DENSE_BLOCK_CELLS: Final = 1 << 23
+
+
+def _micros(t: datetime) -> int:
+    # Whole microseconds since the epoch: differences are then exact integers, and
+    # float(us) / 1e6 rounds exactly as timedelta.total_seconds() does.
+    return (t - (_EPOCH if t.utcoffset() is not None else _EPOCH_NAIVE)) // _MICROSECOND
+
+
+@dataclass(slots=True)
+class _PartRec:
+    """What one participant contributes to any pair, derived once."""
+
+    event: ParticipantUpserted  # held, so the event (and its id()) outlives the entry
+    skill_ids: np.ndarray  # int64 skill ids, ascending
+    skill_weight: np.ndarray  # float64 proficiency weight per skill
+    skill_trained: np.ndarray  # bool: taught by a completed training
+    headline: np.ndarray  # int64 word ids, ascending
+    desired: list[np.ndarray]  # int64 word ids per non-empty desired occupation
+    region: int
+    province: int
+    # n_skills, education_rank, experience_years, willing, min_salary (0 = none),
+    # has_training, last_training_us, occurred_us
+    scalars: tuple[float, ...]
+    text_idx: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))
+    text_val: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float32))
+
+
+@dataclass(slots=True)
+class _VacRec:
+    """What one vacancy contributes to any pair, derived once."""
+
+    event: Vacancy
+    req_ids: np.ndarray  # int64 skill ids: essential then optional, each in posting order
+    req_essential: np.ndarray  # bool
+    req_idf: np.ndarray  # float64 IDF of each required skill
+    title: np.ndarray  # int64 word ids, ascending
+    region: int  # -1 when remote or without a region
+    province: int
+    # n_essential, n_optional, total_idf, education_min_rank (0 = none), experience_min,
+    # anywhere, salary_top (NaN = unknown), log_openings, occurred_us
+    scalars: tuple[float, ...]
+    text_idx: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))
+    text_val: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float32))
+
+
+class _EntityCache:
+    """Per-entity records keyed by ``event_id``, id vocabularies and a distance memo.
+
+    Not thread-safe (a worker runs its transform on one event loop). Entries are checked
+    against the event itself (identity, else equality) because an ``event_id`` is only an
+    identifier by convention: tests and replays reuse them for different content.
+    """
+
+    def __init__(
         self,
-        pairs: list[Pair],
-        p_texts: list[str],
-        v_texts: list[str],
-        p_row: dict[int, int],
-        v_row: dict[int, int],
-    ) -> np.ndarray:
-        vec = self.text_vectorizer_
-        # TF-IDF rows are L2-normalised, so the row-wise dot product is the cosine.
-        pm = vec.transform(p_texts)
-        vm = vec.transform(v_texts)
-        pi = np.fromiter((p_row[id(p)] for p, _ in pairs), dtype=np.intp, count=len(pairs))
-        vi = np.fromiter((v_row[id(v)] for _, v in pairs), dtype=np.intp, count=len(pairs))
-        return np.asarray(pm[pi].multiply(vm[vi]).sum(axis=1)).ravel()
-
-    @staticmethod
-    def _pair_row(
-        row: np.ndarray,
-        person: _Person,
-        job: _Job,
-        regions: RegionTable,
-        idf: dict[str, float],
+        vectorizer: TfidfVectorizer,
+        skill_idf: dict[str, float],
         default_idf: float,
+        size: int,
     ) -> None:
-        skills = person.skills
-        ess = [s for s in job.essential if s in skills]
-        opt = [s for s in job.optional if s in skills]
+        self.vectorizer = vectorizer
+        self.skill_idf = skill_idf
+        self.default_idf = default_idf
+        self.size = size
+        self.participants: dict[str, _PartRec] = {}
+        self.vacancies: dict[str, _VacRec] = {}
+        self.skills: dict[str, int] = {}
+        self.words: dict[str, int] = {}
+        self.region_ids: dict[str, int] = {}
+        self.region_codes: list[str] = []
+        self.provinces: dict[str, int] = {}
+        self.ngrams: dict[str, np.ndarray] = {}
+        self.regions: RegionTable | None = None
+        self.distances: dict[tuple[int, int], float] = {}
+        self.fast_text = _fast_text_supported(vectorizer)
+        self.n_text = len(vectorizer.vocabulary_)
+
+    def too_big(self) -> bool:
+        """Whether a vocabulary outgrew its bound (then the whole cache is rebuilt)."""
+        return max(len(self.skills), len(self.words), len(self.ngrams)) > _MAX_VOCABULARY
+
+    def use_regions(self, regions: RegionTable) -> None:
+        """Serve distances from ``regions``; a different table empties the distance memo."""
+        if regions is not self.regions or len(self.distances) > _MAX_DISTANCES:
+            self.regions = regions
+            self.distances = {}
+
+    # -- ids -----------------------------------------------------------------------------
+
+    def _ids(self, vocab: dict[str, int], names: Any) -> np.ndarray:
+        ids = [vocab.setdefault(name, len(vocab)) for name in names]
+        return np.asarray(sorted(ids), dtype=np.int64)
+
+    def _region(self, code: str) -> int:
+        rid = self.region_ids.get(code)
+        if rid is None:
+            rid = self.region_ids[code] = len(self.region_codes)
+            self.region_codes.append(code)
+        return rid
+
+    def _province(self, code: str) -> int:
+        return self.provinces.setdefault(code[:2], len(self.provinces))
+
+    # -- records -------------------------------------------------------------------------
+
+    def _participant(self, p: ParticipantUpserted) -> _PartRec:
+        person = _person(p)
+        order = sorted((self.skills.setdefault(s, len(self.skills)), s) for s in person.skills)
+        return _PartRec(
+            event=p,
+            skill_ids=np.asarray([i for i, _ in order], dtype=np.int64),
+            skill_weight=np.asarray([person.skills[s] for _, s in order], dtype=np.float64),
+            skill_trained=np.asarray([s in person.trained for _, s in order], dtype=bool),
+            headline=self._ids(self.words, person.headline),
+            desired=[self._ids(self.words, w) for w in person.desired],
+            region=self._region(person.regency_code),
+            province=self._province(person.regency_code),
+            scalars=(
+                float(len(person.skills)),
+                float(person.education_rank),
+                float(person.experience_years),
+                float(person.willing_to_relocate),
+                # The featuriser's test is truthiness: None and 0 both mean "no minimum".
+                float(person.min_salary) if person.min_salary else 0.0,
+                float(person.last_training is not None),
+                float(_micros(person.last_training)) if person.last_training else 0.0,
+                float(_micros(person.occurred_at)),
+            ),
+        )
+
+    def _vacancy(self, v: Vacancy) -> _VacRec:
+        job = _job(v)
         required = (*job.essential, *job.optional)
-        n_ess, n_opt = len(job.essential), len(job.optional)
-        row[0] = len(ess) / n_ess if n_ess else math.nan
-        row[1] = len(opt) / n_opt if n_opt else math.nan
-        row[2] = sum(skills[s] for s in ess) / n_ess if n_ess else math.nan
-        total_idf = sum(idf.get(s, default_idf) for s in required)
-        matched_idf = sum(idf.get(s, default_idf) for s in (*ess, *opt))
-        row[3] = matched_idf / total_idf if total_idf else math.nan
-        row[4] = len(ess) + len(opt)
-        row[5] = n_ess - len(ess)
-        row[6] = len(required)
-        union = len(skills) + len(required) - len(ess) - len(opt)
-        row[7] = (len(ess) + len(opt)) / union if union else 0.0
-        if job.title and person.desired:
-            row[8] = max(len(job.title & w) for w in person.desired) / len(job.title)
-        row[9] = len(job.title & person.headline) / len(job.title) if job.title else 0.0
-        # row[10] (text_cosine) is filled in bulk by transform.
-        if job.remote or job.regency_code is None:
-            row[11:15] = (0.0, 0.0, 0.0, 1.0)
-        else:
+        idf = [self.skill_idf.get(s, self.default_idf) for s in required]
+        anywhere = job.remote or job.regency_code is None
+        code = job.regency_code or ""
+        return _VacRec(
+            event=v,
+            req_ids=np.asarray(
+                [self.skills.setdefault(s, len(self.skills)) for s in required], dtype=np.int64
+            ),
+            req_essential=np.arange(len(required)) < len(job.essential),
+            req_idf=np.asarray(idf, dtype=np.float64),
+            title=self._ids(self.words, job.title),
+            region=-1 if anywhere else self._region(code),
+            province=-1 if anywhere else self._province(code),
+            scalars=(
+                float(len(job.essential)),
+                float(len(job.optional)),
+                # Python's left-to-right sum, as the per-pair definition adds them.
+                float(sum(idf)),
+                float(job.education_min_rank or 0),
+                float(job.experience_min_years),
+                float(anywhere),
+                float(job.salary_top) if job.salary_top is not None else math.nan,
+                math.log(job.openings),
+                float(_micros(job.occurred_at)),
+            ),
+        )
+
+    def resolve(
+        self, pairs: list[Pair]
+    ) -> tuple[list[_PartRec], list[_VacRec], np.ndarray, np.ndarray]:
+        """Return the distinct records of the pairs and each pair's row index into them."""
+        p_pos: dict[int, int] = {}
+        v_pos: dict[int, int] = {}
+        p_recs: list[_PartRec] = []
+        v_recs: list[_VacRec] = []
+        pi = np.empty(len(pairs), dtype=np.int64)
+        vi = np.empty(len(pairs), dtype=np.int64)
+        new_p: list[_PartRec] = []
+        new_v: list[_VacRec] = []
+        for k, (p, v) in enumerate(pairs):
+            i = p_pos.get(id(p))
+            if i is None:
+                i = p_pos[id(p)] = len(p_recs)
+                prec = self.participants.get(p.event_id)
+                if prec is None or (prec.event is not p and prec.event != p):
+                    prec = self._participant(p)
+                    new_p.append(prec)
+                p_recs.append(prec)
+            j = v_pos.get(id(v))
+            if j is None:
+                j = v_pos[id(v)] = len(v_recs)
+                vrec = self.vacancies.get(v.event_id)
+                if vrec is None or (vrec.event is not v and vrec.event != v):
+                    vrec = self._vacancy(v)
+                    new_v.append(vrec)
+                v_recs.append(vrec)
+            pi[k] = i
+            vi[k] = j
+        if new_p or new_v:
+            # One vectoriser pass for every text this call has not seen before.
+            texts = [participant_text(r.event) for r in new_p]
+            texts += [vacancy_text(r.event) for r in new_v]
+            indptr, indices, data = self._tfidf(texts)
+            recs: list[_PartRec | _VacRec] = [*new_p, *new_v]
+            for n, rec in enumerate(recs):
+                a, b = indptr[n], indptr[n + 1]
+                rec.text_idx, rec.text_val = indices[a:b], data[a:b]
+            for prec in new_p:
+                _bounded_put(self.participants, prec.event.event_id, prec, self.size)
+            for vrec in new_v:
+                _bounded_put(self.vacancies, vrec.event.event_id, vrec, self.size)
+        return p_recs, v_recs, pi, vi
+
+    # -- text --------------------------------------------------------------------------
+
+    def _tfidf(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Return the CSR arrays (indptr, int32 indices, data) of ``vectorizer.transform``.
+
+        ``char_wb`` n-grams never cross a word, so a document's counts are the sum of its
+        words' n-gram counts: the n-grams of each distinct word are looked up once and
+        cached, instead of re-slicing every word of every text in Python. The counts then
+        go through the same log / IDF / L2 steps as ``TfidfTransformer.transform``.
+        """
+        vec = self.vectorizer
+        if not self.fast_text:
+            x = sp.csr_matrix(vec.transform(texts))
+            x.sort_indices()
+            return x.indptr, x.indices.astype(np.int32), x.data
+        preprocess = vec.build_preprocessor()
+        lo, hi = vec.ngram_range
+        vocabulary = vec.vocabulary_
+        ngrams = self.ngrams
+        chunks: list[np.ndarray] = []
+        lengths = np.zeros(len(texts), dtype=np.int64)
+        for d, text in enumerate(texts):
+            for word in _WHITE_SPACES.sub(" ", preprocess(text)).split():
+                ids = ngrams.get(word)
+                if ids is None:
+                    ids = ngrams[word] = _word_ngram_ids(word, lo, hi, vocabulary)
+                chunks.append(ids)
+                lengths[d] += len(ids)
+        n_text = self.n_text
+        flat: np.ndarray = np.concatenate(chunks) if chunks else np.zeros(0, dtype=np.int64)
+        keys = np.repeat(np.arange(len(texts), dtype=np.int64) * n_text, lengths) + flat
+        keys.sort()
+        first = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]]) if len(keys) else keys
+        counts = np.diff(np.r_[first, len(keys)])
+        unique = keys[first]
+        rows, cols = np.divmod(unique, n_text)
+        indptr = np.searchsorted(rows, np.arange(len(texts) + 1)).astype(np.int32)
+        data = counts.astype(vec.dtype)
+        # The steps of TfidfTransformer.transform, in its order and dtypes.
+        if vec.sublinear_tf:
+            np.log(data, data)
+            data += 1.0
+        if vec.use_idf:
+            data *= vec.idf_[cols]
+        x = sp.csr_matrix(
+            (data, cols.astype(np.int32), indptr), shape=(len(texts), n_text), dtype=vec.dtype
+        )
+        if vec.norm is not None:
+            x = normalize(x, norm=vec.norm, copy=False)
+        return x.indptr, x.indices.astype(np.int32, copy=False), x.data
+
+    def distance(self, a: int, b: int) -> float:
+        """log1p(km) between two region ids (NaN when a region is unknown), memoised."""
+        key = (a, b)
+        value = self.distances.get(key)
+        if value is None:
+            assert self.regions is not None
             try:
-                km = regions.distance_km(person.regency_code, job.regency_code)
-                row[11] = math.log1p(km)
+                km = self.regions.distance_km(self.region_codes[a], self.region_codes[b])
+                value = math.log1p(km)
             except KeyError:
-                row[11] = math.nan
-            row[12] = float(job.regency_code == person.regency_code)
-            row[13] = float(job.regency_code[:2] == person.regency_code[:2])
-        row[15] = float(person.willing_to_relocate)
-        min_rank = job.education_min_rank or 0
-        row[16] = person.education_rank - min_rank
-        row[17] = float(person.education_rank < min_rank)
-        row[18] = person.experience_years - job.experience_min_years
-        if person.min_salary and job.salary_top is not None:
-            row[19] = math.log(max(job.salary_top, 1) / person.min_salary)
+                value = math.nan
+            self.distances[key] = value
+        return value
+
+
+_WHITE_SPACES: Final = TfidfVectorizer._white_spaces
+
+
+def _fast_text_supported(vec: TfidfVectorizer) -> bool:
+    # The word-cached path reproduces the stock char_wb analyser only; anything custom
+    # goes through vec.transform.
+    return (
+        vec.analyzer == "char_wb"
+        and vec.preprocessor is None
+        and vec.input == "content"
+        and not vec.binary
+        and type(vec) is TfidfVectorizer
+    )
+
+
+def _word_ngram_ids(word: str, lo: int, hi: int, vocabulary: dict[str, int]) -> np.ndarray:
+    # scikit-learn's _char_wb_ngrams for one word, mapped to vocabulary ids (with repeats).
+    w = " " + word + " "
+    w_len = len(w)
+    ids: list[int] = []
+    for n in range(lo, hi + 1):
+        offset = 0
+        idx = vocabulary.get(w[offset : offset + n])
+        if idx is not None:
+            ids.append(idx)
+        while offset + n < w_len:
+            offset += 1
+            idx = vocabulary.get(w[offset : offset + n])
+            if idx is not None:
+                ids.append(idx)
+        if offset == 0:  # a word shorter than n is counted once
+            break
+    return np.asarray(ids, dtype=np.int64)
+
+
+def _bounded_put(store: dict[str, Any], key: str, value: Any, size: int) -> None:
+    # FIFO eviction: a replaced vacancy's old event is the oldest entry sooner or later.
+    store.pop(key, None)
+    while len(store) >= size:
+        del store[next(iter(store))]
+    store[key] = value
+
+
+def _concat(arrays: list[np.ndarray], dtype: type) -> tuple[np.ndarray, np.ndarray]:
+    """Return [start, length] rows of ``arrays`` laid end to end, and their concatenation."""
+    lengths = np.fromiter(map(len, arrays), dtype=np.int64, count=len(arrays))
+    flat: np.ndarray = (
+        np.concatenate(arrays).astype(dtype, copy=False) if arrays else np.zeros(0, dtype)
+    )
+    return np.c_[np.cumsum(lengths) - lengths, lengths], flat
+
+
+def _expand(starts: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return (owner, position) of every element of the ranges [start, start + length)."""
+    total = int(lengths.sum())
+    owner = np.repeat(np.arange(len(lengths), dtype=np.int64), lengths)
+    offsets = np.cumsum(lengths) - lengths
+    return owner, np.arange(total, dtype=np.int64) + np.repeat(starts - offsets, lengths)
+
+
+def _lookup(table: np.ndarray, queries: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return (found, position) of each query in the ascending key array ``table``."""
+    if len(table) == 0:
+        return np.zeros(len(queries), dtype=bool), np.zeros(len(queries), dtype=np.int64)
+    pos = np.minimum(np.searchsorted(table, queries), len(table) - 1)
+    return table[pos] == queries, pos
+
+
+def _ratio(num: np.ndarray, den: np.ndarray, where: np.ndarray, default: float) -> np.ndarray:
+    out = np.full(len(num), default, dtype=np.float64)
+    np.divide(num, den, out=out, where=where)
+    return out
+
+
+def _assemble(
+    cache: _EntityCache,
+    p_recs: list[_PartRec],
+    v_recs: list[_VacRec],
+    pi: np.ndarray,
+    vi: np.ndarray,
+) -> np.ndarray:
+    """Return the float64 feature matrix of the pairs (pi[k], vi[k]) of the records."""
+    n = len(pi)
+    out = np.zeros((n, len(FEATURE_NAMES)), dtype=np.float64)
+    ps = np.asarray([r.scalars for r in p_recs], dtype=np.float64)[pi]
+    vs = np.asarray([r.scalars for r in v_recs], dtype=np.float64)[vi]
+
+    # -- skills: each pair's required skills looked up in its participant's skills ------
+    n_skills = len(cache.skills) + 1
+    p_span, p_ids = _concat([r.skill_ids for r in p_recs], np.int64)
+    p_keys = np.repeat(np.arange(len(p_recs), dtype=np.int64) * n_skills, p_span[:, 1]) + p_ids
+    p_weight = np.concatenate([r.skill_weight for r in p_recs])
+    p_trained = np.concatenate([r.skill_trained for r in p_recs])
+    v_span, v_ids = _concat([r.req_ids for r in v_recs], np.int64)
+    v_ess = np.concatenate([r.req_essential for r in v_recs])
+    v_idf = np.concatenate([r.req_idf for r in v_recs])
+    owner, pos = _expand(v_span[vi, 0], v_span[vi, 1])
+    found, at = _lookup(p_keys, pi[owner] * n_skills + v_ids[pos])
+    ess = v_ess[pos]
+    # bincount adds in array order (essential then optional, posting order), as the
+    # per-pair sums do; the zeros it adds for misses do not change a float sum.
+    m_ess = np.bincount(owner, weights=found & ess, minlength=n)
+    m_opt = np.bincount(owner, weights=found & ~ess, minlength=n)
+    by_level = np.bincount(owner, weights=np.where(found & ess, p_weight[at], 0.0), minlength=n)
+    m_idf = np.bincount(owner, weights=np.where(found, v_idf[pos], 0.0), minlength=n)
+    trained = np.bincount(owner, weights=found & p_trained[at], minlength=n)
+    n_ess, n_opt, total_idf = vs[:, 0], vs[:, 1], vs[:, 2]
+    matched = m_ess + m_opt
+    required = n_ess + n_opt
+    union = ps[:, 0] + required - matched
+    out[:, 0] = _ratio(m_ess, n_ess, n_ess != 0, math.nan)
+    out[:, 1] = _ratio(m_opt, n_opt, n_opt != 0, math.nan)
+    out[:, 2] = _ratio(by_level, n_ess, n_ess != 0, math.nan)
+    out[:, 3] = _ratio(m_idf, total_idf, total_idf != 0, math.nan)
+    out[:, 4] = matched
+    out[:, 5] = n_ess - m_ess
+    out[:, 6] = required
+    out[:, 7] = _ratio(matched, union, union != 0, 0.0)
+    out[:, 22] = trained
+
+    # -- title words against desired occupations and headline ---------------------------
+    n_words = len(cache.words) + 1
+    t_span, t_ids = _concat([r.title for r in v_recs], np.int64)
+    t_len = t_span[vi, 1].astype(np.float64)
+    t_owner, t_pos = _expand(t_span[vi, 0], t_span[vi, 1])
+    t_word = t_ids[t_pos]
+    h_span, h_ids = _concat([r.headline for r in p_recs], np.int64)
+    h_keys = np.repeat(np.arange(len(p_recs), dtype=np.int64) * n_words, h_span[:, 1]) + h_ids
+    h_found, _ = _lookup(h_keys, pi[t_owner] * n_words + t_word)
+    head = np.bincount(t_owner, weights=h_found, minlength=n)
+    out[:, 9] = _ratio(head, t_len, t_len != 0, 0.0)
+    sets = [w for r in p_recs for w in r.desired]
+    n_desired = np.fromiter((len(r.desired) for r in p_recs), dtype=np.int64, count=len(p_recs))
+    if sets:
+        first_set = np.cumsum(n_desired) - n_desired
+        d_span, d_ids = _concat(sets, np.int64)
+        d_keys = np.repeat(np.arange(len(sets), dtype=np.int64) * n_words, d_span[:, 1]) + d_ids
+        # Every title word of a pair against each of its participant's desired sets.
+        pair_sets = n_desired[pi]
+        slot0 = np.cumsum(pair_sets) - pair_sets
+        e_owner, e_k = _expand(np.zeros(len(t_owner), dtype=np.int64), pair_sets[t_owner])
+        e_pair = t_owner[e_owner]
+        d_found, _ = _lookup(d_keys, (first_set[pi[e_pair]] + e_k) * n_words + t_word[e_owner])
+        per_set = np.bincount(slot0[e_pair] + e_k, weights=d_found, minlength=int(pair_sets.sum()))
+        has = (pair_sets > 0) & (t_len > 0)
+        best = np.zeros(n, dtype=np.float64)
+        if per_set.size:
+            some = pair_sets > 0
+            best[some] = np.maximum.reduceat(per_set, slot0[some])
+        out[:, 8] = _ratio(best, t_len, has, 0.0)
+
+    # -- text cosine ------------------------------------------------------------------------
+    out[:, 10] = _cosines(cache.n_text, p_recs, v_recs, pi, vi)
+
+    # -- location -------------------------------------------------------------------------
+    anywhere = vs[:, 5] != 0
+    local = np.flatnonzero(~anywhere)
+    p_region = np.fromiter((r.region for r in p_recs), dtype=np.int64, count=len(p_recs))[pi]
+    p_prov = np.fromiter((r.province for r in p_recs), dtype=np.int64, count=len(p_recs))[pi]
+    v_region = np.fromiter((r.region for r in v_recs), dtype=np.int64, count=len(v_recs))[vi]
+    v_prov = np.fromiter((r.province for r in v_recs), dtype=np.int64, count=len(v_recs))[vi]
+    if len(local):
+        n_regions = len(cache.region_codes) + 1
+        combos, inverse = np.unique(
+            p_region[local] * n_regions + v_region[local], return_inverse=True
+        )
+        dist = np.asarray(
+            [cache.distance(int(c) // n_regions, int(c) % n_regions) for c in combos],
+            dtype=np.float64,
+        )
+        out[local, 11] = dist[inverse.ravel()]
+        out[local, 12] = p_region[local] == v_region[local]
+        out[local, 13] = p_prov[local] == v_prov[local]
+    out[:, 14] = anywhere
+    out[:, 15] = ps[:, 3]
+
+    # -- education, experience, salary ------------------------------------------------------
+    out[:, 16] = ps[:, 1] - vs[:, 3]
+    out[:, 17] = ps[:, 1] < vs[:, 3]
+    out[:, 18] = ps[:, 2] - vs[:, 4]
+    salary = (ps[:, 4] != 0) & ~np.isnan(vs[:, 6])
+    ratios = np.maximum(vs[salary, 6], 1.0) / ps[salary, 4]
+    # math.log, not np.log: numpy's vectorised log may differ from libm in the last bit.
+    out[salary, 19] = np.fromiter(map(math.log, ratios.tolist()), np.float64, len(ratios))
+    out[~salary, 20] = 1.0
+
+    # -- dates ------------------------------------------------------------------------------
+    has_training = ps[:, 5] != 0
+    recency = (vs[:, 8] - ps[:, 6]) / 1e6 / _SECONDS_PER_DAY
+    out[:, 21] = np.where(has_training, recency, _NO_TRAINING_DAYS)
+    out[:, 23] = vs[:, 7]
+    age = (ps[:, 7] - vs[:, 8]) / 1e6 / _SECONDS_PER_DAY
+    out[:, 24] = np.minimum(_AGE_CLIP_DAYS, np.maximum(-_AGE_CLIP_DAYS, age))
+    return out
+
+
+def _cosines(
+    n_text: int,
+    p_recs: list[_PartRec],
+    v_recs: list[_VacRec],
+    pi: np.ndarray,
+    vi: np.ndarray,
+) -> np.ndarray:
+    """Return the TF-IDF cosine of each pair (rows are L2-normalised: a dot product).
+
+    Each pair's vacancy row is multiplied by its participant's row held dense; the non-zero
+    products, in column order, are summed with ``np.add.reduceat`` exactly as scipy's
+    ``(A.multiply(B)).sum(axis=1)`` does, so the float32 result is the same to the bit.
+    """
+    n = len(pi)
+    result = np.zeros(n, dtype=np.float32)
+    v_span, v_idx = _concat([r.text_idx for r in v_recs], np.int64)
+    v_val = np.concatenate([r.text_val for r in v_recs]).astype(np.float32, copy=False)
+    block = max(1, _DENSE_BLOCK_CELLS // max(n_text, 1))
+    v_owner = np.repeat(np.arange(len(v_recs), dtype=np.int64), v_span[:, 1])
+    for lo in range(0, len(p_recs), block):
+        members = p_recs[lo : lo + block]
+        dense = np.zeros((len(members), n_text), dtype=np.float32)
+        for row, rec in enumerate(members):
+            dense[row, rec.text_idx] = rec.text_val
+        # An n-gram no participant of the block has only contributes zero products: drop it
+        # once per vacancy before the per-pair expansion (order and sums are unchanged).
+        wanted = np.asarray(dense.any(axis=0))[v_idx]
+        f_idx, f_val = v_idx[wanted].astype(np.int32), v_val[wanted]
+        f_len = np.bincount(v_owner[wanted], minlength=len(v_recs))
+        f_start = np.cumsum(f_len) - f_len
+        if block < len(p_recs):
+            rows = np.flatnonzero((pi >= lo) & (pi < lo + len(members)))
         else:
-            row[20] = 1.0
-        if person.last_training is not None:
-            days = (job.occurred_at - person.last_training).total_seconds() / _SECONDS_PER_DAY
-            row[21] = days
-        else:
-            row[21] = _NO_TRAINING_DAYS
-        row[22] = sum(1 for s in required if s in person.trained)
-        row[23] = math.log(job.openings)
-        age = (person.occurred_at - job.occurred_at).total_seconds() / _SECONDS_PER_DAY
-        row[24] = min(_AGE_CLIP_DAYS, max(-_AGE_CLIP_DAYS, age))
+            rows = np.arange(n)
+        owner, pos = _expand(f_start[vi[rows]], f_len[vi[rows]])
+        base = ((pi[rows] - lo) * n_text).astype(np.int32 if dense.size < 2**31 else np.int64)
+        products = f_val[pos] * dense.ravel()[base[owner] + f_idx[pos]]
+        keep = products != 0
+        products = products[keep]
+        counts = np.bincount(owner[keep], minlength=len(rows))
+        nonempty = np.flatnonzero(counts)
+        if len(nonempty):
+            starts = (np.cumsum(counts) - counts)[nonempty]
+            result[rows[nonempty]] = np.add.reduceat(products, starts)
+    return result

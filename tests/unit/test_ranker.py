@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import json
 import math
+import pickle
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -19,7 +21,8 @@ import sklearn
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 
-from matching.features import FEATURE_NAMES, PairFeaturizer
+import matching.features as features_module
+from matching.features import FEATURE_NAMES, PairFeaturizer, participant_text, vacancy_text
 from matching.ranker import (
     DEFAULT_MODEL,
     ModelIntegrityError,
@@ -290,3 +293,209 @@ def test_artifact_with_a_type_outside_the_allow_list_is_refused(tmp_path: Path) 
     path = save_model(pipe, tmp_path / "evil.skops", {})
     with pytest.raises(ModelIntegrityError, match="not allowed"):
         load_model(path)
+
+
+# ---- reference: the per-pair featuriser before batching (kept verbatim as the oracle) -------
+
+
+def _reference_pair_row(
+    row: np.ndarray,
+    person: Any,
+    job: Any,
+    regions: Any,
+    idf: dict[str, float],
+    default_idf: float,
+) -> None:
+    skills = person.skills
+    ess = [s for s in job.essential if s in skills]
+    opt = [s for s in job.optional if s in skills]
+    required = (*job.essential, *job.optional)
+    n_ess, n_opt = len(job.essential), len(job.optional)
+    row[0] = len(ess) / n_ess if n_ess else math.nan
+    row[1] = len(opt) / n_opt if n_opt else math.nan
+    row[2] = sum(skills[s] for s in ess) / n_ess if n_ess else math.nan
+    total_idf = sum(idf.get(s, default_idf) for s in required)
+    matched_idf = sum(idf.get(s, default_idf) for s in (*ess, *opt))
+    row[3] = matched_idf / total_idf if total_idf else math.nan
+    row[4] = len(ess) + len(opt)
+    row[5] = n_ess - len(ess)
+    row[6] = len(required)
+    union = len(skills) + len(required) - len(ess) - len(opt)
+    row[7] = (len(ess) + len(opt)) / union if union else 0.0
+    if job.title and person.desired:
+        row[8] = max(len(job.title & w) for w in person.desired) / len(job.title)
+    row[9] = len(job.title & person.headline) / len(job.title) if job.title else 0.0
+    if job.remote or job.regency_code is None:
+        row[11:15] = (0.0, 0.0, 0.0, 1.0)
+    else:
+        try:
+            km = regions.distance_km(person.regency_code, job.regency_code)
+            row[11] = math.log1p(km)
+        except KeyError:
+            row[11] = math.nan
+        row[12] = float(job.regency_code == person.regency_code)
+        row[13] = float(job.regency_code[:2] == person.regency_code[:2])
+    row[15] = float(person.willing_to_relocate)
+    min_rank = job.education_min_rank or 0
+    row[16] = person.education_rank - min_rank
+    row[17] = float(person.education_rank < min_rank)
+    row[18] = person.experience_years - job.experience_min_years
+    if person.min_salary and job.salary_top is not None:
+        row[19] = math.log(max(job.salary_top, 1) / person.min_salary)
+    else:
+        row[20] = 1.0
+    if person.last_training is not None:
+        days = (job.occurred_at - person.last_training).total_seconds() / 86_400.0
+        row[21] = days
+    else:
+        row[21] = 3650.0
+    row[22] = sum(1 for s in required if s in person.trained)
+    row[23] = math.log(job.openings)
+    age = (person.occurred_at - job.occurred_at).total_seconds() / 86_400.0
+    row[24] = min(365.0, max(-365.0, age))
+
+
+def reference_transform(f: PairFeaturizer, pairs: list) -> np.ndarray:
+    """The featuriser's transform as it was before batching: one Python row per pair."""
+    out = np.zeros((len(pairs), len(FEATURE_NAMES)), dtype=np.float64)
+    if not pairs:
+        return out.astype(np.float32)
+    regions = f.regions if f.regions is not None else features_module._default_regions()
+    people: dict[int, Any] = {}
+    jobs: dict[int, Any] = {}
+    p_row: dict[int, int] = {}
+    v_row: dict[int, int] = {}
+    p_texts: list[str] = []
+    v_texts: list[str] = []
+    for p, v in pairs:
+        if id(p) not in people:
+            people[id(p)] = features_module._person(p)
+            p_row[id(p)] = len(p_texts)
+            p_texts.append(participant_text(p))
+        if id(v) not in jobs:
+            jobs[id(v)] = features_module._job(v)
+            v_row[id(v)] = len(v_texts)
+            v_texts.append(vacancy_text(v))
+    pm = f.text_vectorizer_.transform(p_texts)
+    vm = f.text_vectorizer_.transform(v_texts)
+    pi = np.fromiter((p_row[id(p)] for p, _ in pairs), dtype=np.intp, count=len(pairs))
+    vi = np.fromiter((v_row[id(v)] for _, v in pairs), dtype=np.intp, count=len(pairs))
+    out[:, FEATURE_NAMES.index("text_cosine")] = np.asarray(
+        pm[pi].multiply(vm[vi]).sum(axis=1)
+    ).ravel()
+    for i, (p, v) in enumerate(pairs):
+        _reference_pair_row(
+            out[i], people[id(p)], jobs[id(v)], regions, f.skill_idf_, f.default_idf_
+        )
+    return out.astype(np.float32)
+
+
+@pytest.fixture(scope="module")
+def real_pairs() -> list:
+    data = training_data(seed=3, n_participants=250, n_vacancies=600, pairs_per_participant=20)
+    assert len(data.pairs) > 3000
+    return data.pairs
+
+
+def assert_same_features(new: np.ndarray, ref: np.ndarray) -> None:
+    assert new.dtype == ref.dtype == np.float32
+    np.testing.assert_array_equal(np.isnan(new), np.isnan(ref))
+    assert np.allclose(new, ref, atol=1e-6, equal_nan=True)
+    # In fact bit for bit: same operations in the same order, only batched.
+    np.testing.assert_array_equal(new, ref)
+
+
+def test_batched_transform_equals_the_per_pair_reference_on_real_pairs(real_pairs: list) -> None:
+    model, _ = load_default_model()
+    f = model.named_steps["features"]
+    ref = reference_transform(f, real_pairs)
+    assert_same_features(f.transform(real_pairs), ref)  # cold cache
+    assert_same_features(f.transform(real_pairs), ref)  # every entity cached
+    # a slice and a shuffled copy (other batch composition, other dense blocks)
+    assert_same_features(f.transform(real_pairs[100:700]), ref[100:700])
+    order = np.random.default_rng(0).permutation(len(real_pairs))
+    assert_same_features(f.transform([real_pairs[i] for i in order]), ref[order])
+
+
+def test_batched_transform_equals_reference_with_small_dense_blocks(
+    real_pairs: list, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    model, _ = load_default_model()
+    f = model.named_steps["features"]
+    # one participant per dense block of the text cosine
+    monkeypatch.setattr(features_module, "_DENSE_BLOCK_CELLS", 1)
+    pairs = real_pairs[:800]
+    assert_same_features(f.transform(pairs), reference_transform(f, pairs))
+
+
+def test_shipped_model_predictions_are_unchanged(real_pairs: list) -> None:
+    model, _ = load_default_model()
+    before = model.named_steps["model"].predict_proba(
+        reference_transform(model.named_steps["features"], real_pairs)
+    )
+    np.testing.assert_array_equal(model.predict_proba(real_pairs), before)
+
+
+def test_text_rows_equal_the_vectorizer_on_awkward_text(real_pairs: list) -> None:
+    f = PairFeaturizer(max_text_features=5000).fit(real_pairs[:1500])
+    texts = [
+        "",
+        "   ",
+        "Kasir\tminimarket\u00a0\u00a0Jakarta  Selatan",
+        "PÉRAWAT \ufb01sioterapi \u0132ssel \u210c Straße İstanbul",
+        "a b c",
+        "Ms. Excel . K3 . SIM B1",
+        *(participant_text(p) for p, _ in real_pairs[:200]),
+        *(vacancy_text(v) for _, v in real_pairs[:200]),
+    ]
+    cache = f._entity_cache(features_module._default_regions())
+    indptr, indices, data = cache._tfidf(texts)
+    expected = f.text_vectorizer_.transform(texts).tocsr()
+    expected.sort_indices()
+    np.testing.assert_array_equal(indptr, expected.indptr)
+    np.testing.assert_array_equal(indices, expected.indices)
+    np.testing.assert_array_equal(data, expected.data)
+
+
+def test_cache_is_not_a_parameter_not_cloned_not_persisted(
+    real_pairs: list, tmp_path: Path
+) -> None:
+    f = PairFeaturizer().fit(real_pairs[:500])
+    f.transform(real_pairs[:500])
+    assert hasattr(f, "_cache")
+    assert f.get_params() == {"regions": None, "max_text_features": 20_000}
+    assert not hasattr(clone(f), "_cache")
+    restored = pickle.loads(pickle.dumps(f))
+    assert not hasattr(restored, "_cache")
+    np.testing.assert_array_equal(restored.transform(real_pairs[:50]), f.transform(real_pairs[:50]))
+    model = make_ranker(max_iter=5).fit(real_pairs[:500], np.arange(500) % 2)
+    model.predict_proba(real_pairs[:500])  # fills the featuriser's cache
+    path = save_model(model, tmp_path / "cached.skops", {})
+    loaded, _ = load_model(path)  # only allow-listed types: the cache was not written
+    np.testing.assert_array_equal(
+        loaded.predict_proba(real_pairs[:50]), model.predict_proba(real_pairs[:50])
+    )
+
+
+def test_cache_follows_event_content_and_refits(real_pairs: list) -> None:
+    f = PairFeaturizer().fit(hand_pairs())
+    first = f.transform([(participant(), vacancy())])
+    # same event_id, other content: the cached entry must not be served
+    changed = (participant(skills=[{"name": "Pergudangan", "level": 3}]), vacancy(openings=9))
+    out = f.transform([changed])
+    assert_same_features(out, reference_transform(f, [changed]))
+    assert column(out, "log_openings")[0] != column(first, "log_openings")[0]
+    # an equal event decoded anew is served from the cache with equal results
+    np.testing.assert_array_equal(f.transform([(participant(), vacancy())]), first)
+    # a refit replaces the vocabulary and IDF: nothing derived from the old fit survives
+    f.fit(real_pairs[:400])
+    assert_same_features(f.transform(real_pairs[:400]), reference_transform(f, real_pairs[:400]))
+
+
+def test_cache_is_bounded(monkeypatch: pytest.MonkeyPatch, real_pairs: list) -> None:
+    monkeypatch.setattr(PairFeaturizer, "cache_size", 16)
+    f = PairFeaturizer().fit(real_pairs[:300])
+    f._cache = None  # built with the patched size
+    assert_same_features(f.transform(real_pairs[:300]), reference_transform(f, real_pairs[:300]))
+    cache: Any = f._cache
+    assert len(cache.participants) <= 16 and len(cache.vacancies) <= 16
