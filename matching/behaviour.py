@@ -46,6 +46,7 @@ from schemas import (
 )
 
 from .normalize import fold, normalise_skill, split_required
+from .population import true_skill
 
 __all__ = [
     "PRODUCER",
@@ -170,10 +171,13 @@ def _logistic(z: float) -> float:
 
 @lru_cache(maxsize=1 << 16)
 def _canonical(name: str) -> str:
-    # Profiles repeat a few hundred spellings millions of times; normalising each once
-    # keeps affinity cheap without caching whole (mutable-looking) profiles by content.
-    # Folding drops non-Latin scripts entirely; an empty canonical name would make any two
-    # such skills ("العربية", "日本語") look the same, so keep their own text instead.
+    # The truth compares skills by what the simulator meant (the built-in skill a spelling
+    # was drawn from), never by a matcher's normaliser: otherwise it would reward whichever
+    # normaliser it shares. Names it did not generate fall back to their folded text.
+    # Profiles repeat a few hundred spellings millions of times, hence the cache.
+    known = true_skill(name)
+    if known is not None:
+        return "true:" + known
     return normalise_skill(name) or " ".join(name.casefold().split())
 
 

@@ -25,8 +25,8 @@ from schemas import (
     VacancyUpdated,
 )
 
-from .normalize import normalise_skill
 from .overlap import MODEL_VERSION, PairScore, ParticipantProfile, VacancyProfile, score_pair
+from .taxonomy import canonical_skill
 from .trainings import TrainingCatalogue
 
 ParticipantEvent = ParticipantUpserted | SkillsAdded | ParticipantErased
@@ -133,10 +133,10 @@ def _rank_key_rec(r: Recommendation) -> tuple[float, str]:
 
 
 def merge_skills(current: Iterable[Skill], added: Iterable[Skill]) -> list[Skill]:
-    """Union of two skill lists by normalised name; a repeated skill keeps the higher level."""
+    """Union of two skill lists by canonical skill; a repeated skill keeps the higher level."""
     merged: dict[str, Skill] = {}
     for skill in [*current, *added]:
-        key = normalise_skill(skill.name)
+        key = canonical_skill(skill.name)
         old = merged.get(key)
         if old is None or (skill.level or 0) > (old.level or 0):
             merged[key] = skill

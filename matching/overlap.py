@@ -6,9 +6,11 @@ from dataclasses import dataclass
 
 from schemas import EDUCATION_RANK, ParticipantUpserted, VacancyPosted, VacancyUpdated
 
-from .normalize import normalise_skill, split_required
+from .normalize import split_required
+from .taxonomy import canonical_skill
 
-MODEL_VERSION = "skill-overlap-1"
+# -2: skills compared by taxonomy id (matching/taxonomy.py), not by the alias table alone.
+MODEL_VERSION = "skill-overlap-2"
 
 # An optional required skill counts half of an essential one.
 _OPTIONAL_WEIGHT = 0.5
@@ -33,7 +35,7 @@ class ParticipantProfile:
         """Build the profile from the participant's current state."""
         return cls(
             participant_id=event.participant_id,
-            skills=frozenset(normalise_skill(s.name) for s in event.skills),
+            skills=frozenset(canonical_skill(s.name) for s in event.skills),
             education_rank=EDUCATION_RANK[event.education_level],
             regency_code=event.regency_code,
             willing_to_relocate=event.preferences.willing_to_relocate,
@@ -54,7 +56,7 @@ class VacancyProfile:
     @classmethod
     def from_event(cls, event: VacancyPosted | VacancyUpdated) -> VacancyProfile:
         """Build the profile from a posting (or the update that replaced it)."""
-        essential, optional = split_required(event.required_skills)
+        essential, optional = split_required(event.required_skills, canonical_skill)
         return cls(
             vacancy_id=event.vacancy_id,
             essential=essential,

@@ -27,6 +27,8 @@ from typing import Final, Literal
 
 from rapidfuzz import fuzz, process
 
+from .normalize import normalise_skill
+
 __all__ = [
     "FUZZY_CUTOFF",
     "CanonicalSkill",
@@ -704,3 +706,27 @@ _VAGUE: Final = _GENERIC | _WEAK_ALIASES
 
 def _with_text(result: Normalised, text: str) -> Normalised:
     return Normalised(text, result.canonical, result.confidence, result.method, result.reason)
+
+
+# Below this the taxonomy's guess (a loose fuzzy or partial-phrase match) is not trusted
+# to say two skills are the same; the text is kept as its own evidence instead.
+CONFIDENT: Final = 0.85
+
+
+@functools.cache
+def _builtin_normaliser() -> Normaliser:
+    return Normaliser(Taxonomy.builtin())
+
+
+@functools.lru_cache(maxsize=1 << 18)
+def canonical_skill(name: str) -> str:
+    """The key the matcher compares skills by: a taxonomy id, or folded text as evidence.
+
+    A name the built-in taxonomy maps with confidence ≥ ``CONFIDENT`` becomes its skill id
+    ("Ms. Excel", "Spreadsheet" → ``microsoft_excel``); anything else keeps its folded
+    spelling (``matching.normalize.normalise_skill``), so it still matches itself.
+    """
+    result = _builtin_normaliser().normalise(name)
+    if result.canonical is not None and result.confidence >= CONFIDENT:
+        return result.canonical
+    return normalise_skill(name)

@@ -10,8 +10,8 @@ from pathlib import Path
 
 from schemas import SuggestedTraining
 
-from .normalize import normalise_skill
 from .sample import TRAININGS
+from .taxonomy import canonical_skill
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,7 +31,7 @@ class TrainingCatalogue:
         self.offerings = tuple(sorted(offerings, key=lambda o: o.training_id))
         self._by_skill: dict[str, list[Offering]] = {}
         for offering in self.offerings:
-            for skill in {normalise_skill(s) for s in offering.skills}:
+            for skill in {canonical_skill(s) for s in offering.skills}:
                 self._by_skill.setdefault(skill, []).append(offering)
 
     @classmethod
@@ -81,7 +81,7 @@ class TrainingCatalogue:
         chosen: dict[str, list[str]] = {}
         titles: dict[str, str] = {}
         for name in missing:
-            for offering in self._by_skill.get(normalise_skill(name), ()):
+            for offering in self._by_skill.get(canonical_skill(name), ()):
                 if offering.training_id not in chosen and len(chosen) >= limit:
                     continue
                 chosen.setdefault(offering.training_id, []).append(name)

@@ -641,3 +641,13 @@ def test_behaviour_stays_pure() -> None:
         [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
     ).stdout
     assert out.strip() == "[]"
+
+
+def test_the_truth_compares_skills_by_what_was_meant_not_by_a_normaliser() -> None:
+    # "Teknik Penjualan" is the simulator's spelling of the sales skill; the alias table
+    # does not know it, and the truth must not inherit that blind spot.
+    truth = HiddenTruth(5)
+    v = vacancy(essential=("Penjualan",))
+    meant = truth.terms(person(skills=("Teknik Penjualan",)), v)["essential"]
+    other = truth.terms(person(skills=("Memasak",)), v)["essential"]
+    assert meant > other

@@ -675,3 +675,13 @@ def test_company_sectors_are_grouped(vacancies: list[VacancyPosted]) -> None:
         by_company[v.company_id].add(occupation.sector)
     # A company hires within its sector.
     assert all(len(sectors) == 1 for sectors in by_company.values())
+
+
+def test_true_skill_names_what_the_generator_meant() -> None:
+    from matching.population import true_skill
+
+    assert true_skill("Menguasai ms. excel") == true_skill("Spreadsheet") == "Microsoft Excel"
+    assert true_skill("Teknik Penjualan") == true_skill("Sales") == "Penjualan"
+    assert true_skill("Good knowledge of Customer Service") == "Customer Service"
+    assert true_skill("mengoperasikan Ms. Excel") == "Microsoft Excel"  # hand-written
+    assert true_skill("menyelam di laut dalam") is None
