@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
@@ -95,6 +96,21 @@ async def _show(settings: Settings, pids: list[str]) -> int:
     return shown
 
 
+async def _delete_keys(settings: Settings) -> None:
+    client = connect(settings.redis_url)
+    try:
+        batch = []
+        async for key in client.scan_iter(match=f"{settings.redis_prefix}*", count=1000):
+            batch.append(key)
+            if len(batch) >= 1000:
+                await client.unlink(*batch)
+                batch.clear()
+        if batch:
+            await client.unlink(*batch)
+    finally:
+        await client.aclose()
+
+
 def run_dev(
     *, duration: float | None, participants: int, vacancies: int, rate: float, seed: int
 ) -> int:
@@ -110,20 +126,31 @@ def run_dev(
                 print(f"started {what}", flush=True)
             if not stack.started:
                 print("using the broker and Redis already listening", flush=True)
+            scratch = stack.broker_started and not stack.redis_started
+            if scratch:
+                # A new memory broker holds none of the events behind what this Redis
+                # already serves: a key space of this run's own keeps old lists out, and
+                # is deleted at the end, so the shared Redis is left as it was.
+                prefix = f"{settings.redis_prefix}dev-{uuid.uuid4().hex[:8]}:"
+                settings = settings.model_copy(update={"redis_prefix": prefix})
             if is_listening(settings.web_host, settings.web_port):
                 print(f"port {settings.web_port} is taken; set KERJAMATCH_WEB_PORT", flush=True)
                 return 2
             ensure_topics(settings)
             asyncio.run(wait_for_redis(settings))
             log_path = workdir / "worker.log"
-            with worker_process(settings, log_path) as proc:
-                print(f"worker starting (log: {log_path})", flush=True)
-                wait_ready(settings, proc, timeout=90)
-                print(f"worker ready after {time.monotonic() - started:.1f} s", flush=True)
-                options = SimulateOptions(
-                    participants=participants, vacancies=vacancies, rate=rate, seed=seed
-                )
-                _stream(settings, proc, duration, started, options)
+            try:
+                with worker_process(settings, log_path) as proc:
+                    print(f"worker starting (log: {log_path})", flush=True)
+                    wait_ready(settings, proc, timeout=90)
+                    print(f"worker ready after {time.monotonic() - started:.1f} s", flush=True)
+                    options = SimulateOptions(
+                        participants=participants, vacancies=vacancies, rate=rate, seed=seed
+                    )
+                    _stream(settings, proc, duration, started, options)
+            finally:
+                if scratch:
+                    asyncio.run(_delete_keys(settings))
     except (KeyboardInterrupt, _Stop):
         print("stopping", flush=True)
     finally:

@@ -140,6 +140,8 @@ class EmbeddedStack:
     kafka_bootstrap: str
     redis_url: str
     started: list[str] = field(default_factory=list)
+    broker_started: bool = False
+    redis_started: bool = False
     _procs: list[subprocess.Popen[bytes]] = field(default_factory=list, repr=False)
 
 
@@ -158,12 +160,14 @@ def embedded_stack(kafka_bootstrap: str, redis_url: str) -> Iterator[EmbeddedSta
             _require_loopback(host)
             stack._procs.append(start_tansu(host, kport, workdir / "tansu.log"))
             stack.started.append(f"tansu broker on {host}:{kport}")
+            stack.broker_started = True
         parsed = urlparse(redis_url)
         rhost, rport = parsed.hostname or "127.0.0.1", parsed.port or 6379
         if not is_listening(rhost, rport):
             _require_loopback(rhost)
             stack._procs.append(start_redis(rhost, rport, workdir, workdir / "redis.log"))
             stack.started.append(f"redis-server on {rhost}:{rport}")
+            stack.redis_started = True
         yield stack
     finally:
         for proc in reversed(stack._procs):

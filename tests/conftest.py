@@ -13,7 +13,7 @@ import pytest
 from streams.admin import ensure_topics
 from streams.embedded import is_listening
 from streams.settings import EMBEDDED_BROKER_TIMING, Settings
-from tests.support import Producer, WorkerProcess, free_port, redis_client
+from tests.support import Producer, WorkerProcess, clear_keys, free_port
 
 BOOTSTRAP = os.environ.get("KERJAMATCH_KAFKA_BOOTSTRAP", "127.0.0.1:9092")
 REDIS_URL = os.environ.get("KERJAMATCH_REDIS_URL", "redis://127.0.0.1:6379/0")
@@ -58,13 +58,7 @@ def settings(services: None, tmp_path: Path) -> Iterator[Settings]:
     s = make_settings(tmp_path)
     ensure_topics(s)
     yield s
-    client = redis_client(s)
-    try:
-        keys = list(client.scan_iter(match=f"{s.redis_prefix}*"))
-        if keys:
-            client.delete(*keys)
-    finally:
-        client.close()
+    clear_keys(s)
 
 
 @pytest.fixture

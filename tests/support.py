@@ -354,3 +354,14 @@ def served_all(settings: Settings, pids: list[str]) -> dict[str, list[tuple[str,
         return out
     finally:
         client.close()
+
+
+def clear_keys(settings: Settings) -> None:
+    """Delete the test's key space from the shared Redis."""
+    client = redis_client(settings)
+    try:
+        keys = list(client.scan_iter(match=f"{settings.redis_prefix}*", count=1000))
+        for start in range(0, len(keys), 1000):
+            client.delete(*keys[start : start + 1000])
+    finally:
+        client.close()

@@ -57,3 +57,41 @@ def test_dev_runs_the_whole_stack_and_cleans_up(tmp_path: Path) -> None:
     assert _processes_mentioning(f"127.0.0.1:{kafka_port}") == []
     assert _processes_mentioning(f"--port {redis_port}") == []
     assert _processes_mentioning(str(tmp_path / "dev")) == []
+
+
+def test_dev_with_a_redis_already_running_uses_and_removes_keys_of_its_own(
+    tmp_path: Path,
+) -> None:
+    from streams.embedded import start_redis, stop_process
+
+    redis_port = free_port()
+    redis_proc = start_redis("127.0.0.1", redis_port, tmp_path, tmp_path / "redis.log")
+    try:
+        import redis
+
+        client = redis.Redis(port=redis_port)
+        client.set("km:v1:participant:{P00000001}", b"left by an older run")
+        env = {
+            **{k: v for k, v in os.environ.items() if not k.startswith("KERJAMATCH_")},
+            "KERJAMATCH_KAFKA_BOOTSTRAP": f"127.0.0.1:{free_port()}",
+            "KERJAMATCH_REDIS_URL": f"redis://127.0.0.1:{redis_port}/0",
+            "KERJAMATCH_WEB_PORT": str(free_port()),
+            "KERJAMATCH_DATADIR": str(tmp_path / "dev"),
+        }
+        out = subprocess.run(
+            [sys.executable, "-m", "streams.cli", "dev", "--duration", "25"],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=180,
+        )
+        assert out.returncode == 0, out.stdout + out.stderr
+        assert "started redis-server" not in out.stdout
+        assert "recommendations for P" in out.stdout
+        assert redis_proc.poll() is None, "dev must not stop a Redis it did not start"
+        # its own key space is gone; what was there before is untouched
+        assert client.keys("*") == [b"km:v1:participant:{P00000001}"]
+        client.close()
+    finally:
+        stop_process(redis_proc)

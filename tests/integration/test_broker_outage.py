@@ -16,6 +16,7 @@ from tests.support import (
     Producer,
     Proxy,
     WorkerProcess,
+    clear_keys,
     dumps,
     free_port,
     participant_upserted,
@@ -91,3 +92,4 @@ def test_events_around_a_broker_outage_are_all_served(
     finally:
         worker.stop()
         producer.close()
+        clear_keys(settings)
