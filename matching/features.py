@@ -18,7 +18,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from schemas import EDUCATION_RANK, ParticipantUpserted, VacancyPosted, VacancyUpdated
 
-from .normalize import fold, normalise_skill
+from .normalize import fold, normalise_skill, split_required
 from .regions import RegionTable, builtin_regions
 
 __all__ = [
@@ -166,15 +166,7 @@ def _person(p: ParticipantUpserted) -> _Person:
 
 
 def _job(v: Vacancy) -> _Job:
-    essential: dict[str, None] = {}
-    optional: dict[str, None] = {}
-    for skill in v.required_skills:
-        c = _canonical(skill.name)
-        if skill.importance == "essential":
-            essential[c] = None
-            optional.pop(c, None)
-        elif c not in essential:
-            optional[c] = None
+    essential, optional = split_required(v.required_skills, _canonical)
     return _Job(
         essential=tuple(essential),
         optional=tuple(optional),

@@ -29,8 +29,10 @@ def _processes_mentioning(needle: str) -> list[str]:
     return found
 
 
-def test_dev_runs_the_whole_stack_and_cleans_up(tmp_path: Path) -> None:
-    kafka_port, redis_port, web_port = free_port(), free_port(), free_port()
+def run_dev(
+    tmp_path: Path, kafka_port: int, redis_port: int, web_port: int, duration: int
+) -> subprocess.CompletedProcess[str]:
+    """`kerjamatch dev --duration` with only the given addresses configured."""
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith("KERJAMATCH_")},
         "KERJAMATCH_KAFKA_BOOTSTRAP": f"127.0.0.1:{kafka_port}",
@@ -38,14 +40,19 @@ def test_dev_runs_the_whole_stack_and_cleans_up(tmp_path: Path) -> None:
         "KERJAMATCH_WEB_PORT": str(web_port),
         "KERJAMATCH_DATADIR": str(tmp_path / "dev"),
     }
-    out = subprocess.run(
-        [sys.executable, "-m", "streams.cli", "dev", "--duration", "60"],
+    return subprocess.run(
+        [sys.executable, "-m", "streams.cli", "dev", "--duration", str(duration)],
         cwd=ROOT,
         env=env,
         capture_output=True,
         text=True,
-        timeout=240,
+        timeout=duration + 180,
     )
+
+
+def test_dev_runs_the_whole_stack_and_cleans_up(tmp_path: Path) -> None:
+    kafka_port, redis_port, web_port = free_port(), free_port(), free_port()
+    out = run_dev(tmp_path, kafka_port, redis_port, web_port, 60)
     assert out.returncode == 0, out.stdout + out.stderr
     assert f"started tansu broker on 127.0.0.1:{kafka_port}" in out.stdout
     assert f"started redis-server on 127.0.0.1:{redis_port}" in out.stdout
@@ -71,21 +78,7 @@ def test_dev_with_a_redis_already_running_uses_and_removes_keys_of_its_own(
 
         client = redis.Redis(port=redis_port)
         client.set("km:v1:participant:{P00000001}", b"left by an older run")
-        env = {
-            **{k: v for k, v in os.environ.items() if not k.startswith("KERJAMATCH_")},
-            "KERJAMATCH_KAFKA_BOOTSTRAP": f"127.0.0.1:{free_port()}",
-            "KERJAMATCH_REDIS_URL": f"redis://127.0.0.1:{redis_port}/0",
-            "KERJAMATCH_WEB_PORT": str(free_port()),
-            "KERJAMATCH_DATADIR": str(tmp_path / "dev"),
-        }
-        out = subprocess.run(
-            [sys.executable, "-m", "streams.cli", "dev", "--duration", "25"],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=180,
-        )
+        out = run_dev(tmp_path, free_port(), redis_port, free_port(), 25)
         assert out.returncode == 0, out.stdout + out.stderr
         assert "started redis-server" not in out.stdout
         assert "recommendations for P" in out.stdout
