@@ -36,8 +36,11 @@ __all__ = [
     "Normalised",
     "Normaliser",
     "Taxonomy",
+    "active_taxonomy",
+    "canonical_skill",
     "fold",
     "stem",
+    "use_taxonomy",
 ]
 
 Method = Literal["exact", "alias", "stem", "fuzzy", "unmapped"]
@@ -718,15 +721,46 @@ def _builtin_normaliser() -> Normaliser:
     return Normaliser(Taxonomy.builtin())
 
 
+# The normaliser behind ``canonical_skill``; None means the built-in one (built on first use,
+# so importing the package stays cheap). Set only by ``use_taxonomy``.
+_active: Normaliser | None = None
+
+
+def _active_normaliser() -> Normaliser:
+    return _active if _active is not None else _builtin_normaliser()
+
+
+def active_taxonomy() -> Taxonomy:
+    """Return the taxonomy ``canonical_skill`` maps to: the built-in one unless replaced."""
+    return _active_normaliser().taxonomy
+
+
+def use_taxonomy(taxonomy: Taxonomy) -> None:
+    """Make ``taxonomy`` the process-wide one behind ``canonical_skill``.
+
+    Start-up configuration: call it once, before building the engine, the training catalogue
+    or anything else that compares skills, e.g. with ``Taxonomy.builtin().merge(
+    Taxonomy.load_esco(esco_dir))``. Skill keys computed before the call were computed with
+    the old taxonomy and may differ from those after it; the call clears ``canonical_skill``'s
+    cache so nothing stale is served. Passing the built-in taxonomy restores the default.
+    Not thread-safe with concurrent ``canonical_skill`` calls.
+    """
+    global _active
+    builtin = Taxonomy.builtin()
+    _active = None if taxonomy is builtin else Normaliser(taxonomy)
+    canonical_skill.cache_clear()
+
+
 @functools.lru_cache(maxsize=1 << 18)
 def canonical_skill(name: str) -> str:
     """The key the matcher compares skills by: a taxonomy id, or folded text as evidence.
 
-    A name the built-in taxonomy maps with confidence ≥ ``CONFIDENT`` becomes its skill id
-    ("Ms. Excel", "Spreadsheet" → ``microsoft_excel``); anything else keeps its folded
-    spelling (``matching.normalize.normalise_skill``), so it still matches itself.
+    A name the active taxonomy (the built-in one unless ``use_taxonomy`` replaced it) maps
+    with confidence ≥ ``CONFIDENT`` becomes its skill id ("Ms. Excel", "Spreadsheet" →
+    ``microsoft_excel``); anything else keeps its folded spelling
+    (``matching.normalize.normalise_skill``), so it still matches itself.
     """
-    result = _builtin_normaliser().normalise(name)
+    result = _active_normaliser().normalise(name)
     if result.canonical is not None and result.confidence >= CONFIDENT:
         return result.canonical
     return normalise_skill(name)

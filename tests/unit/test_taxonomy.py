@@ -5,18 +5,33 @@ from __future__ import annotations
 import csv
 import re
 from collections import Counter, defaultdict
+from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
 
 import pytest
 
 from matching import sample
+from matching.catalogue import MatcherData, load_matcher_data
+from matching.occupations import builtin_occupations
+from matching.regions import builtin_regions
 from matching.replay import parse_skill_list, read_lokerid
-from matching.taxonomy import CanonicalSkill, Normaliser, Taxonomy, fold, stem
+from matching.taxonomy import (
+    CanonicalSkill,
+    Normaliser,
+    Taxonomy,
+    active_taxonomy,
+    canonical_skill,
+    fold,
+    stem,
+    use_taxonomy,
+)
 
 DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
 LOKERID = DATA / "id-jobs-lokerid-2025" / "lokerid_jobs_2025-07.csv"
 ESCO = DATA / "esco-v1.1.1"
+REGION_FILE = DATA / "id-regions" / "regions_prov_kabkota.csv"
+KBJI_FILE = DATA / "kbji-2014" / "kbji2014.csv.gz"
 
 
 @pytest.fixture(scope="module")
@@ -252,3 +267,122 @@ def test_lokerid_skill_strings_are_mapped_or_reasoned(normaliser: Normaliser) ->
     reasoned = sum(r.mapped or bool(r.reason) for r in results) / len(results)
     assert reasoned >= 0.95
     assert mapped >= 0.70
+
+
+# ---- the process-wide taxonomy (start-up configuration) ---------------------------------------
+
+CUSTOM_ROWS = [
+    {
+        "id": "forklift_operation",
+        "label_en": "Forklift Operation",
+        "label_id": "Mengoperasikan Forklift",
+        "sector": "logistics",
+        "aliases": "forklift|reach truck|sertifikat SIO forklift",
+    },
+    {
+        "id": "microsoft_excel",  # already built in: the built-in skill keeps it
+        "label_en": "Excel (custom)",
+        "label_id": "",
+        "sector": "office",
+        "aliases": "lembar kerja kustom",
+    },
+    {
+        "id": "batik_tulis",
+        "label_en": "Hand-drawn Batik",
+        "label_id": "Batik Tulis",
+        "sector": "crafts",
+        "aliases": "membatik dengan canting|canting batik",
+    },
+]
+
+
+@pytest.fixture
+def builtin_restored() -> Iterator[None]:
+    """Restore the built-in taxonomy after a test that replaces the process-wide one."""
+    try:
+        yield
+    finally:
+        use_taxonomy(Taxonomy.builtin())
+
+
+def test_the_builtin_taxonomy_is_active_by_default() -> None:
+    assert active_taxonomy() is Taxonomy.builtin()
+    assert canonical_skill("Ms. Excel") == "microsoft_excel"
+
+
+def test_use_taxonomy_makes_new_aliases_map(builtin_restored: None) -> None:
+    custom = Taxonomy.from_rows(CUSTOM_ROWS)
+    assert "batik_tulis" not in Taxonomy.builtin()
+    before = canonical_skill("membatik dengan canting")  # cached as folded text
+    assert before == "membatik dengan canting"
+
+    merged = Taxonomy.builtin().merge(custom)
+    use_taxonomy(merged)
+    assert active_taxonomy() is merged
+    assert canonical_skill("membatik dengan canting") == "batik_tulis"  # no stale cache entry
+    assert canonical_skill("Batik Tulis") == "batik_tulis"
+    # The built-in skills still map, and keep their own labels against a custom duplicate id.
+    assert canonical_skill("Ms. Excel") == "microsoft_excel"
+    assert merged.by_id["microsoft_excel"] is Taxonomy.builtin().by_id["microsoft_excel"]
+    assert canonical_skill("lembar kerja kustom") == "lembar kerja kustom"
+
+    use_taxonomy(Taxonomy.builtin())
+    assert active_taxonomy() is Taxonomy.builtin()
+    assert canonical_skill("membatik dengan canting") == "membatik dengan canting"
+
+
+def test_restoring_fixture_leaves_the_builtin_active() -> None:
+    # Runs after the test above: its fixture put the built-in taxonomy back.
+    assert active_taxonomy() is Taxonomy.builtin()
+    assert canonical_skill("Batik Tulis") == "batik tulis"
+
+
+# ---- matcher data by settings -----------------------------------------------------------------
+
+
+def test_matcher_data_defaults_are_the_builtins() -> None:
+    data = load_matcher_data()
+    assert data == MatcherData(Taxonomy.builtin(), builtin_regions(), builtin_occupations())
+    assert load_matcher_data(None, None, None).taxonomy is Taxonomy.builtin()
+    with pytest.raises(AttributeError):
+        data.taxonomy = Taxonomy([])  # type: ignore[misc]
+
+
+def test_matcher_data_names_the_missing_setting(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError, match=r"kbji_file: .*nope\.csv\.gz does not exist"):
+        load_matcher_data(kbji_file=tmp_path / "nope.csv.gz")
+    with pytest.raises(FileNotFoundError, match="regions_file: "):
+        load_matcher_data(regions_file=tmp_path / "nope.csv")
+    with pytest.raises(FileNotFoundError, match=r"esco_dir: .* has no skills\.csv"):
+        load_matcher_data(esco_dir=tmp_path)
+
+
+def test_matcher_data_activate_uses_its_taxonomy(tmp_path: Path, builtin_restored: None) -> None:
+    # A minimal ESCO export: skills.csv with the columns load_esco reads.
+    (tmp_path / "skills.csv").write_text(
+        "skill_id,esco_uuid,skill_type,reuse_level,preferred_label\n"
+        "S1,0a1b2c3d-0000-4000-8000-000000000001,skill/competence,sector-specific,"
+        "operate hydroponic systems\n",
+        encoding="utf-8",
+    )
+    data = load_matcher_data(esco_dir=tmp_path)
+    assert len(data.taxonomy) == len(Taxonomy.builtin()) + 1
+    assert canonical_skill("operate hydroponic systems") == "operate hydroponic systems"
+    data.activate()
+    assert canonical_skill("operate hydroponic systems") == (
+        "esco_0a1b2c3d_0000_4000_8000_000000000001"
+    )
+
+
+@pytest.mark.skipif(
+    not (ESCO.exists() and REGION_FILE.exists() and KBJI_FILE.exists()),
+    reason=f"shared reference data not present: {DATA}",
+)
+def test_matcher_data_from_the_real_files(builtin_restored: None) -> None:
+    data = load_matcher_data(ESCO, REGION_FILE, KBJI_FILE)
+    assert len(data.taxonomy) > 13_000
+    assert len(data.regions.regencies) == 514
+    assert data.occupations.by_code("2512").title == "Pengembang Perangkat Lunak"
+    data.activate()
+    assert canonical_skill("Ms. Excel") == "microsoft_excel"  # the built-in alias still wins
+    assert canonical_skill("manage musical staff").startswith("esco_")
