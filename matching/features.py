@@ -14,18 +14,26 @@ import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize
+from sklearn.utils.extmath import randomized_svd
+from sklearn.utils.sparsefuncs_fast import (
+    inplace_csr_row_normalize_l1,
+    inplace_csr_row_normalize_l2,
+)
 from sklearn.utils.validation import check_is_fitted
 
 from schemas import EDUCATION_RANK, ParticipantUpserted, VacancyPosted, VacancyUpdated
 
-from .normalize import fold, normalise_skill, split_required
+from .normalize import fold, split_required
 from .regions import RegionTable, builtin_regions
+from .taxonomy import canonical_skill
 
 __all__ = [
     "FEATURE_NAMES",
     "Pair",
     "PairFeaturizer",
     "participant_text",
+    "row_dots",
+    "text_vectors",
     "vacancy_text",
 ]
 
@@ -78,10 +86,9 @@ _TITLE_STOPWORDS: Final = frozenset(
 _SECONDS_PER_DAY: Final = 86_400.0
 
 
-@lru_cache(maxsize=1 << 16)
 def _canonical(name: str) -> str:
-    # A population repeats a few hundred spellings; normalise each once per process.
-    return normalise_skill(name)
+    # What the served matcher compares skills by (matching.overlap), cached there.
+    return canonical_skill(name)
 
 
 @lru_cache(maxsize=1 << 14)
@@ -212,20 +219,28 @@ class PairFeaturizer(TransformerMixin, BaseEstimator):
     """Turn (participant, vacancy) pairs into a float32 matrix of pair features.
 
     ``X`` is a sequence (list, tuple or 1-D object array; an (n, 2) object array also works)
-    of ``(ParticipantUpserted, VacancyPosted | VacancyUpdated)`` tuples. Skills are normalised
-    with ``matching.normalize.normalise_skill``; a participant's skills include those of
-    their completed trainings. Columns are ``FEATURE_NAMES``; missing values (unknown region
-    distance) are NaN, which the gradient-boosted model handles natively.
+    of ``(ParticipantUpserted, VacancyPosted | VacancyUpdated)`` tuples. Skills are compared
+    by ``matching.taxonomy.canonical_skill``, the key the served matcher (``matching.overlap``)
+    uses; a participant's skills include those of their completed trainings. Columns are
+    ``FEATURE_NAMES``; missing values (unknown region distance) are NaN, which the
+    gradient-boosted model handles natively.
+
+    Every column is a pure function of the pair's two events (no clock: the vacancy's age
+    is taken at the participant event's ``occurred_at``) and of what ``fit`` learned.
 
     ``fit`` learns from the vacancies of ``X``: the IDF of required skills (rare skills
-    say more about a match than "teamwork") and a TF-IDF vocabulary over participant and
-    vacancy text (words and character n-grams, so that Indonesian affixes and typos still
-    overlap) for ``text_cosine``.
+    say more about a match than "teamwork"), a TF-IDF vocabulary of character n-grams
+    over participant and vacancy text (so that Indonesian affixes and typos still overlap)
+    and a truncated SVD of it: ``text_cosine`` is the cosine of the two texts' L2-normalised
+    ``text_dims``-dimensional projections (latent semantic analysis). A text is analysed
+    once per entity and kept as that short dense vector, so a pair costs a dot product of
+    ``text_dims`` floats instead of a sparse product over ~450 n-grams.
 
     Args:
         regions: Region table for distances; None = the built-in table. Leave None in
             models that are saved: the table is not part of the artifact.
         max_text_features: Size cap of the TF-IDF vocabulary.
+        text_dims: Dimensions of the text projection (fewer when fit sees fewer texts).
 
     Attributes:
         n_features_in_: 2, the (participant, vacancy) columns of a pair.
@@ -233,12 +248,19 @@ class PairFeaturizer(TransformerMixin, BaseEstimator):
         skill_idf_: Smoothed IDF of each canonical required skill seen in fit.
         default_idf_: IDF given to skills not seen in fit.
         text_vectorizer_: The fitted TF-IDF vectoriser.
+        text_components_: float32 (n-gram vocabulary, ``text_dims``) projection.
 
     """
 
-    def __init__(self, regions: RegionTable | None = None, max_text_features: int = 20_000):
+    def __init__(
+        self,
+        regions: RegionTable | None = None,
+        max_text_features: int = 8192,
+        text_dims: int = 32,
+    ):
         self.regions = regions
         self.max_text_features = max_text_features
+        self.text_dims = text_dims
 
     def fit(self, X: Any, y: Any = None) -> PairFeaturizer:
         """Learn skill IDF and the text vocabulary from the pairs ``X``; return self."""
@@ -270,6 +292,13 @@ class PairFeaturizer(TransformerMixin, BaseEstimator):
         # The pruned-term set is only introspection and would make the artifact ~10x larger
         # (scikit-learn documents that it can be deleted before persisting).
         self.text_vectorizer_.stop_words_ = None
+        # Plain ints: skops writes every numpy scalar of the vocabulary as its own file.
+        self.text_vectorizer_.vocabulary_ = {
+            term: int(i) for term, i in self.text_vectorizer_.vocabulary_.items()
+        }
+        self.text_components_ = _text_components(
+            self.text_vectorizer_.transform(texts), self.text_dims
+        )
         self.n_features_in_ = 2
         self.feature_names_out_ = np.asarray(FEATURE_NAMES, dtype=object)
         return self
@@ -282,14 +311,15 @@ class PairFeaturizer(TransformerMixin, BaseEstimator):
     def transform(self, X: Any) -> np.ndarray:
         """Return the (n_pairs, n_features) float32 feature matrix of the pairs ``X``.
 
-        Batched: what depends on one side only (canonical skills, TF-IDF row, education
+        Batched: what depends on one side only (canonical skills, text vector, education
         rank, region, salary, dates) is derived once per distinct participant and vacancy
         and kept in a bounded cache on the instance (see ``cache_size``), so a vacancy that
         sits on many shortlists is analysed once, not once per pair or per call; the pair
         columns are then computed with numpy over all pairs at once. The values are those
-        of the per-pair definitions above, bit for bit (tests hold them to a reference).
+        of the per-pair definitions, bit for bit, whatever else is in the batch (tests hold
+        them to a per-pair reference).
         """
-        check_is_fitted(self, ["skill_idf_", "text_vectorizer_"])
+        check_is_fitted(self, ["skill_idf_", "text_vectorizer_", "text_components_"])
         pairs = _as_pairs(X)
         if not pairs:
             return np.zeros((0, len(FEATURE_NAMES)), dtype=np.float32)
@@ -304,8 +334,8 @@ class PairFeaturizer(TransformerMixin, BaseEstimator):
     cache_size: ClassVar[int] = 1 << 17
     """Most vacancies (and, separately, participants) whose derived features are cached.
 
-    131,072 covers 100k open vacancies; each entry holds its TF-IDF row (~450 non-zeros,
-    ~4 KB) and a few small arrays, so a full vacancy cache is a few hundred MB.
+    131,072 covers 100k open vacancies; each entry holds its text vector (``text_dims``
+    float32) and a few small arrays, so a full vacancy cache is some tens of MB.
     """
 
     def __getstate__(self) -> dict[str, Any]:
@@ -321,12 +351,17 @@ class PairFeaturizer(TransformerMixin, BaseEstimator):
         if (
             cache is None
             or cache.vectorizer is not self.text_vectorizer_
+            or cache.components is not self.text_components_
             or cache.skill_idf is not self.skill_idf_
             or cache.default_idf != self.default_idf_
             or cache.too_big()
         ):
             cache = _EntityCache(
-                self.text_vectorizer_, self.skill_idf_, self.default_idf_, self.cache_size
+                self.text_vectorizer_,
+                self.text_components_,
+                self.skill_idf_,
+                self.default_idf_,
+                self.cache_size,
             )
             self._cache = cache
         cache.use_regions(regions)
@@ -344,8 +379,6 @@ _MICROS_PER_DAY: Final = 86_400_000_000
 # Any vocabulary (skills, title words, regions, n-gram words) beyond this resets the cache.
 _MAX_VOCABULARY: Final = 1 << 20
 _MAX_DISTANCES: Final = 1 << 18
-# Participants per dense block of the text cosine (block x n-gram vocabulary float32).
-_DENSE_BLOCK_CELLS: Final = 1 << 23
 
 
 def _micros(t: datetime) -> int:
@@ -369,8 +402,7 @@ class _PartRec:
     # n_skills, education_rank, experience_years, willing, min_salary (0 = none),
     # has_training, last_training_us, occurred_us
     scalars: tuple[float, ...]
-    text_idx: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))
-    text_val: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float32))
+    text_vec: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float32))
 
 
 @dataclass(slots=True)
@@ -387,8 +419,7 @@ class _VacRec:
     # n_essential, n_optional, total_idf, education_min_rank (0 = none), experience_min,
     # anywhere, salary_top (NaN = unknown), log_openings, occurred_us
     scalars: tuple[float, ...]
-    text_idx: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))
-    text_val: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float32))
+    text_vec: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float32))
 
 
 class _EntityCache:
@@ -402,11 +433,13 @@ class _EntityCache:
     def __init__(
         self,
         vectorizer: TfidfVectorizer,
+        components: np.ndarray,
         skill_idf: dict[str, float],
         default_idf: float,
         size: int,
     ) -> None:
         self.vectorizer = vectorizer
+        self.components = components
         self.skill_idf = skill_idf
         self.default_idf = default_idf
         self.size = size
@@ -542,10 +575,13 @@ class _EntityCache:
             texts = [participant_text(r.event) for r in new_p]
             texts += [vacancy_text(r.event) for r in new_v]
             indptr, indices, data = self._tfidf(texts)
+            tfidf = sp.csr_matrix(
+                (data, indices, indptr), shape=(len(texts), self.n_text), dtype=np.float32
+            )
+            vectors = text_vectors(tfidf, self.components)
             recs: list[_PartRec | _VacRec] = [*new_p, *new_v]
             for n, rec in enumerate(recs):
-                a, b = indptr[n], indptr[n + 1]
-                rec.text_idx, rec.text_val = indices[a:b], data[a:b]
+                rec.text_vec = vectors[n]
             for prec in new_p:
                 _bounded_put(self.participants, prec.event.event_id, prec, self.size)
             for vrec in new_v:
@@ -599,7 +635,13 @@ class _EntityCache:
         x = sp.csr_matrix(
             (data, cols.astype(np.int32), indptr), shape=(len(texts), n_text), dtype=vec.dtype
         )
-        if vec.norm is not None:
+        # What sklearn.preprocessing.normalize runs on a CSR matrix, without its input
+        # validation (about half the cost of featurising one new participant's text).
+        if vec.norm == "l2":
+            inplace_csr_row_normalize_l2(x)
+        elif vec.norm == "l1":
+            inplace_csr_row_normalize_l1(x)
+        elif vec.norm is not None:
             x = normalize(x, norm=vec.norm, copy=False)
         return x.indptr, x.indices.astype(np.int32, copy=False), x.data
 
@@ -770,7 +812,9 @@ def _assemble(
         out[:, 8] = _ratio(best, t_len, has, 0.0)
 
     # -- text cosine ------------------------------------------------------------------------
-    out[:, 10] = _cosines(cache.n_text, p_recs, v_recs, pi, vi)
+    p_text = np.stack([r.text_vec for r in p_recs])
+    v_text = np.stack([r.text_vec for r in v_recs])
+    out[:, 10] = row_dots(p_text[pi], v_text[vi])
 
     # -- location -------------------------------------------------------------------------
     anywhere = vs[:, 5] != 0
@@ -814,48 +858,44 @@ def _assemble(
     return out
 
 
-def _cosines(
-    n_text: int,
-    p_recs: list[_PartRec],
-    v_recs: list[_VacRec],
-    pi: np.ndarray,
-    vi: np.ndarray,
-) -> np.ndarray:
-    """Return the TF-IDF cosine of each pair (rows are L2-normalised: a dot product).
+def _text_components(tfidf: Any, dims: int) -> np.ndarray:
+    """Return the float32 (vocabulary, ``dims``) right singular vectors of the TF-IDF rows.
 
-    Each pair's vacancy row is multiplied by its participant's row held dense; the non-zero
-    products, in column order, are summed with ``np.add.reduceat`` exactly as scipy's
-    ``(A.multiply(B)).sum(axis=1)`` does, so the float32 result is the same to the bit.
+    Seeded randomized SVD, signs fixed by ``svd_flip``: the same texts give the same
+    projection. When fit sees fewer texts or n-grams than ``dims``, the missing
+    dimensions are zero columns (they add nothing to any dot product).
     """
-    n = len(pi)
-    result = np.zeros(n, dtype=np.float32)
-    v_span, v_idx = _concat([r.text_idx for r in v_recs], np.int64)
-    v_val = np.concatenate([r.text_val for r in v_recs]).astype(np.float32, copy=False)
-    block = max(1, _DENSE_BLOCK_CELLS // max(n_text, 1))
-    v_owner = np.repeat(np.arange(len(v_recs), dtype=np.int64), v_span[:, 1])
-    for lo in range(0, len(p_recs), block):
-        members = p_recs[lo : lo + block]
-        dense = np.zeros((len(members), n_text), dtype=np.float32)
-        for row, rec in enumerate(members):
-            dense[row, rec.text_idx] = rec.text_val
-        # An n-gram no participant of the block has only contributes zero products: drop it
-        # once per vacancy before the per-pair expansion (order and sums are unchanged).
-        wanted = np.asarray(dense.any(axis=0))[v_idx]
-        f_idx, f_val = v_idx[wanted].astype(np.int32), v_val[wanted]
-        f_len = np.bincount(v_owner[wanted], minlength=len(v_recs))
-        f_start = np.cumsum(f_len) - f_len
-        if block < len(p_recs):
-            rows = np.flatnonzero((pi >= lo) & (pi < lo + len(members)))
-        else:
-            rows = np.arange(n)
-        owner, pos = _expand(f_start[vi[rows]], f_len[vi[rows]])
-        base = ((pi[rows] - lo) * n_text).astype(np.int32 if dense.size < 2**31 else np.int64)
-        products = f_val[pos] * dense.ravel()[base[owner] + f_idx[pos]]
-        keep = products != 0
-        products = products[keep]
-        counts = np.bincount(owner[keep], minlength=len(rows))
-        nonempty = np.flatnonzero(counts)
-        if len(nonempty):
-            starts = (np.cumsum(counts) - counts)[nonempty]
-            result[rows[nonempty]] = np.add.reduceat(products, starts)
-    return result
+    n_rows, n_cols = tfidf.shape
+    out = np.zeros((n_cols, dims), dtype=np.float32)
+    k = min(dims, n_rows - 1, n_cols - 1)
+    if k >= 1:
+        _, _, vt = randomized_svd(
+            sp.csr_matrix(tfidf, dtype=np.float64), k, n_iter=4, random_state=0
+        )
+        out[:, : vt.shape[0]] = vt.T
+    return out
+
+
+def text_vectors(tfidf: Any, components: np.ndarray) -> np.ndarray:
+    """Return the L2-normalised float32 projections of TF-IDF rows (a CSR matrix).
+
+    Each row depends on its own text only: scipy's CSR times dense adds a row's terms in
+    column order, so sort the indices of a matrix that may not have them sorted.
+    """
+    x = sp.csr_matrix(tfidf, dtype=np.float32)
+    if not x.has_sorted_indices:
+        x = x.copy()
+        x.sort_indices()
+    dense = np.asarray(x @ components, dtype=np.float32)
+    norms = np.sqrt(row_dots(dense, dense))
+    np.divide(dense, norms[:, None], out=dense, where=norms[:, None] > 0)
+    return dense
+
+
+def row_dots(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Return the dot product of each row of ``a`` with the same row of ``b`` (float32).
+
+    ``np.add.reduce`` along a contiguous last axis sums each row on its own, in an order
+    that depends only on the row length: a row's value never depends on the batch.
+    """
+    return np.add.reduce(np.multiply(a, b, dtype=np.float32), axis=1)

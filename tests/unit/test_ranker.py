@@ -22,13 +22,28 @@ from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 
 import matching.features as features_module
-from matching.features import FEATURE_NAMES, PairFeaturizer, participant_text, vacancy_text
+from matching.features import (
+    FEATURE_NAMES,
+    PairFeaturizer,
+    participant_text,
+    row_dots,
+    text_vectors,
+    vacancy_text,
+)
+from matching.overlap import ParticipantProfile, VacancyProfile, score_pair
+from matching.population import Population, PopulationConfig
 from matching.ranker import (
     DEFAULT_MODEL,
+    MODEL_VERSION,
     ModelIntegrityError,
+    RankerPipeline,
+    TfidfBaseline,
+    _overlap_candidates,
+    evaluate,
     load_default_model,
     load_model,
     make_ranker,
+    overlap_scores,
     ranking_metrics,
     save_model,
     time_split,
@@ -108,7 +123,7 @@ def column(features: np.ndarray, name: str) -> np.ndarray:
 
 def test_init_only_stores_parameters_and_params_round_trip() -> None:
     f = PairFeaturizer(max_text_features=123)
-    assert f.get_params() == {"regions": None, "max_text_features": 123}
+    assert f.get_params() == {"regions": None, "max_text_features": 123, "text_dims": 32}
     assert not [k for k in vars(f) if k.endswith("_")]
     f.set_params(max_text_features=7)
     assert f.get_params()["max_text_features"] == 7
@@ -192,6 +207,26 @@ def test_feature_values_on_hand_built_pairs() -> None:
     assert 0.0 < column(out, "text_cosine")[0] <= 1.0
 
 
+def test_skills_are_compared_by_the_taxonomy_as_the_served_matcher_does() -> None:
+    # The alias table keeps "komunikasi yang baik" as text; the taxonomy maps it.
+    p = participant(skills=[{"name": "komunikasi yang baik", "level": 3}], trainings=[])
+    v = vacancy(required_skills=[{"name": "Komunikasi", "importance": "essential"}])
+    out = PairFeaturizer().fit([(p, v)]).transform([(p, v)])
+    assert column(out, "essential_coverage")[0] == 1.0
+    assert score_pair(ParticipantProfile.from_event(p), VacancyProfile.from_event(v)) is not None
+
+
+def test_features_are_a_function_of_the_two_events() -> None:
+    pairs = hand_pairs()
+    f = PairFeaturizer().fit(pairs)
+    first = f.transform(pairs)
+    # a vacancy's age is taken at the participant event, never at the wall clock
+    later = participant(occurred_at=T0 + timedelta(days=40))
+    aged = f.transform([(later, pairs[0][1])])
+    np.testing.assert_allclose(column(aged, "vacancy_age_days"), [37.0])
+    np.testing.assert_array_equal(f.transform(pairs), first)
+
+
 def test_unknown_salary_and_no_training() -> None:
     pairs = [(participant(trainings=[]), vacancy(salary_max=None))]
     out = PairFeaturizer().fit(pairs).transform(pairs)
@@ -223,20 +258,63 @@ def test_ranking_metrics_perfect_and_reversed() -> None:
 
 
 @pytest.fixture(scope="module")
-def small_model(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list, object]:
-    data = training_data(seed=3, n_participants=120, n_vacancies=150, pairs_per_participant=12)
+def small_split() -> tuple[Any, Any]:
+    data = training_data(seed=3, n_participants=250, n_vacancies=200, pairs_per_participant=20)
     train, test = time_split(data, 0.25)
     assert set(train.groups.tolist()).isdisjoint(test.groups.tolist())
     assert max(p.occurred_at for p, _ in train.pairs) < min(p.occurred_at for p, _ in test.pairs)
-    model = make_ranker(max_iter=20).fit(train.pairs, train.y)
+    return train, test
+
+
+@pytest.fixture(scope="module")
+def small_model(
+    tmp_path_factory: pytest.TempPathFactory, small_split: tuple[Any, Any]
+) -> tuple[Path, list, object]:
+    train, test = small_split
+    model = make_ranker().fit(train.pairs, train.y)
     path = tmp_path_factory.mktemp("model") / "ranker-test.skops"
     save_model(model, path, {"training_data": {"seed": 3}})
     return path, test.pairs, model
 
 
+def test_ranker_beats_both_baselines_on_a_small_market(
+    small_split: tuple[Any, Any], small_model: tuple
+) -> None:
+    train, test = small_split
+    _, _, model = small_model
+    held_out = (test.pairs, test.grades, test.groups)
+    ranker = evaluate(model, *held_out)["ndcg@10"]
+    overlap = evaluate(overlap_scores, *held_out)["ndcg@10"]
+    tfidf = evaluate(TfidfBaseline().fit(train.pairs), *held_out)["ndcg@10"]
+    assert ranker > overlap + 0.02 and ranker > tfidf + 0.02, (ranker, overlap, tfidf)
+
+
+def test_training_is_deterministic(small_split: tuple[Any, Any]) -> None:
+    train, test = small_split
+    first, second = (make_ranker(max_iter=10).fit(train.pairs, train.y) for _ in range(2))
+    np.testing.assert_array_equal(first.predict_proba(test.pairs), second.predict_proba(test.pairs))
+
+
+def test_shortlists_are_the_served_top_n_by_overlap_ties_by_vacancy_id() -> None:
+    pop = Population(PopulationConfig(seed=5))
+    people = [pop.participant(i) for i in range(40)]
+    # vacancy ids out of index order, so that ties by index and by id differ
+    vacancies = [pop.vacancy(j) for j in range(300)][::-1]
+    got = _overlap_candidates(people, vacancies, 10)
+    for p, shortlist in zip(people, got, strict=True):
+        profile = ParticipantProfile.from_event(p)
+        scored = []
+        for j, v in enumerate(vacancies):
+            s = score_pair(profile, VacancyProfile.from_event(v))
+            if s is not None:
+                scored.append((-s.score, v.vacancy_id, j))
+        assert list(shortlist) == [j for *_, j in sorted(scored)[:10]]
+
+
 def test_save_load_round_trip_gives_identical_predictions(small_model: tuple) -> None:
     path, pairs, model = small_model
     loaded, meta = load_model(path)
+    assert isinstance(loaded, RankerPipeline)
     np.testing.assert_array_equal(loaded.predict_proba(pairs), model.predict_proba(pairs))
     assert meta["model_version"] == "ranker-test"
     assert meta["versions"]["sklearn"] == sklearn.__version__
@@ -277,6 +355,8 @@ def test_missing_metadata_is_refused(small_model: tuple, tmp_path: Path) -> None
 def test_shipped_default_model_loads_and_scores_a_pair() -> None:
     assert DEFAULT_MODEL.exists(), "run: python -m matching.ranker train"
     model, meta = load_default_model()
+    assert meta["model_version"] == MODEL_VERSION == DEFAULT_MODEL.stem == "ranker-v2"
+    assert "python -m matching.ranker train" in meta["reproduce"]
     proba = model.predict_proba([(participant(), vacancy())])
     assert proba.shape == (1, 2) and 0.0 <= proba[0, 1] <= 1.0
     metrics = meta["metrics"]
@@ -295,7 +375,7 @@ def test_artifact_with_a_type_outside_the_allow_list_is_refused(tmp_path: Path) 
         load_model(path)
 
 
-# ---- reference: the per-pair featuriser before batching (kept verbatim as the oracle) -------
+# ---- reference: the per-pair definitions of the features (the batched transform's oracle) ----
 
 
 def _reference_pair_row(
@@ -356,7 +436,7 @@ def _reference_pair_row(
 
 
 def reference_transform(f: PairFeaturizer, pairs: list) -> np.ndarray:
-    """The featuriser's transform as it was before batching: one Python row per pair."""
+    """The featuriser's transform written per pair: one Python row per pair."""
     out = np.zeros((len(pairs), len(FEATURE_NAMES)), dtype=np.float64)
     if not pairs:
         return out.astype(np.float32)
@@ -376,13 +456,11 @@ def reference_transform(f: PairFeaturizer, pairs: list) -> np.ndarray:
             jobs[id(v)] = features_module._job(v)
             v_row[id(v)] = len(v_texts)
             v_texts.append(vacancy_text(v))
-    pm = f.text_vectorizer_.transform(p_texts)
-    vm = f.text_vectorizer_.transform(v_texts)
+    pm = text_vectors(f.text_vectorizer_.transform(p_texts), f.text_components_)
+    vm = text_vectors(f.text_vectorizer_.transform(v_texts), f.text_components_)
     pi = np.fromiter((p_row[id(p)] for p, _ in pairs), dtype=np.intp, count=len(pairs))
     vi = np.fromiter((v_row[id(v)] for _, v in pairs), dtype=np.intp, count=len(pairs))
-    out[:, FEATURE_NAMES.index("text_cosine")] = np.asarray(
-        pm[pi].multiply(vm[vi]).sum(axis=1)
-    ).ravel()
+    out[:, FEATURE_NAMES.index("text_cosine")] = row_dots(pm[pi], vm[vi])
     for i, (p, v) in enumerate(pairs):
         _reference_pair_row(
             out[i], people[id(p)], jobs[id(v)], regions, f.skill_idf_, f.default_idf_
@@ -417,19 +495,14 @@ def test_batched_transform_equals_the_per_pair_reference_on_real_pairs(real_pair
     assert_same_features(f.transform([real_pairs[i] for i in order]), ref[order])
 
 
-def test_batched_transform_equals_reference_with_small_dense_blocks(
-    real_pairs: list, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_fast_path_equals_the_pipeline_bit_for_bit(real_pairs: list) -> None:
     model, _ = load_default_model()
-    f = model.named_steps["features"]
-    # one participant per dense block of the text cosine
-    monkeypatch.setattr(features_module, "_DENSE_BLOCK_CELLS", 1)
-    pairs = real_pairs[:800]
-    assert_same_features(f.transform(pairs), reference_transform(f, pairs))
-
-
-def test_shipped_model_predictions_are_unchanged(real_pairs: list) -> None:
-    model, _ = load_default_model()
+    assert isinstance(model, RankerPipeline)
+    for pairs in (real_pairs[:1500], real_pairs[:50], real_pairs[7:8]):
+        fast = model.predict_proba(pairs)
+        stock = super(RankerPipeline, model).predict_proba(pairs)
+        np.testing.assert_array_equal(fast, stock)
+    # and equal to the per-pair features through the classifier's own predict_proba
     before = model.named_steps["model"].predict_proba(
         reference_transform(model.named_steps["features"], real_pairs)
     )
@@ -463,7 +536,7 @@ def test_cache_is_not_a_parameter_not_cloned_not_persisted(
     f = PairFeaturizer().fit(real_pairs[:500])
     f.transform(real_pairs[:500])
     assert hasattr(f, "_cache")
-    assert f.get_params() == {"regions": None, "max_text_features": 20_000}
+    assert f.get_params() == {"regions": None, "max_text_features": 8192, "text_dims": 32}
     assert not hasattr(clone(f), "_cache")
     restored = pickle.loads(pickle.dumps(f))
     assert not hasattr(restored, "_cache")
