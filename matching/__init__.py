@@ -16,13 +16,17 @@ from .engine import (
 )
 from .normalize import normalise_skill
 from .overlap import MODEL_VERSION, PairScore
+from .scoring import ModelScorer, OverlapScorer, PairScorer
 
 __all__ = [
     "MODEL_VERSION",
     "Candidate",
     "ListChange",
     "MatchEngine",
+    "ModelScorer",
+    "OverlapScorer",
     "PairScore",
+    "PairScorer",
     "ParticipantOutcome",
     "ProcessingError",
     "Recommendation",

@@ -21,8 +21,7 @@ from schemas import (
     decode,
 )
 
-from .engine import MatchEngine, ProcessingError
-from .trainings import TrainingCatalogue
+from .engine import MatchEngine, ParticipantEvent, ProcessingError
 
 Direction = Literal["jobs", "candidates"]
 
@@ -43,16 +42,21 @@ def rank(
     top: int,
     direction: Direction = "jobs",
     bad: list[BadLine] | None = None,
-    trainings: TrainingCatalogue | None = None,
+    engine: MatchEngine | None = None,
+    chunk: int = 256,
 ) -> Iterator[dict[str, Any]]:
     """Apply the events (vacancies first, then participants) and yield one ranked list each.
 
     ``direction="jobs"`` yields ``{"participant_id", "model_version", "matches"}`` per
     participant, ``"candidates"`` yields ``{"vacancy_id", "model_version", "candidates"}``
     per open vacancy, both in id order and in the ``matches.v1`` / Redis shapes. Lines
-    that do not decode or apply are appended to ``bad`` and skipped.
+    that do not decode or apply are appended to ``bad`` and skipped. ``engine`` is a
+    fresh engine as the workers build it (``streams.matcher.engine``); the default is
+    one with the overlap scorer and ``top`` entries. Participants are applied ``chunk``
+    at a time, as a worker takes them from a topic.
     """
-    engine = MatchEngine(top_k=top, candidates_k=top, trainings=trainings)
+    if engine is None:
+        engine = MatchEngine(top_k=top, candidates_k=top, shortlist_n=max(50, top))
     problems = bad if bad is not None else []
     for number, raw in vacancy_lines:
         try:
@@ -61,13 +65,26 @@ def rank(
             engine.apply_vacancy(vacancy, rescore=False)
         except DecodeError as exc:
             problems.append(BadLine("vacancies", number, str(exc)))
+    pending: list[tuple[int, ParticipantEvent]] = []
+
+    def apply_pending() -> None:
+        results = engine.apply_participants([event for _, event in pending])
+        for (number, _), result in zip(pending, results, strict=True):
+            if isinstance(result, ProcessingError):
+                problems.append(BadLine("participants", number, str(result)))
+        pending.clear()
+
     for number, raw in participant_lines:
         try:
             event = decode("participants.v1", raw)
-            assert isinstance(event, ParticipantUpserted | SkillsAdded | ParticipantErased)
-            engine.apply_participant(event)
-        except (DecodeError, ProcessingError) as exc:
+        except DecodeError as exc:
             problems.append(BadLine("participants", number, str(exc)))
+            continue
+        assert isinstance(event, ParticipantUpserted | SkillsAdded | ParticipantErased)
+        pending.append((number, event))
+        if len(pending) >= chunk:
+            apply_pending()
+    apply_pending()
     if direction == "jobs":
         for pid in sorted(engine.participants):
             yield {

@@ -1,15 +1,21 @@
 """The matching state of one worker: open vacancies (all), participants (its partitions).
 
 Pure and synchronous. The stream agents feed it decoded events and get back what
-changed; they do the I/O. Every recommendation list is kept equal to the exact top-K
-over the current state, with ties broken by id, so the lists are a function of the
+changed; they do the I/O.
+
+Two stages, both exact: **retrieval** keeps each participant's shortlist, the best
+``shortlist_n`` qualifying vacancies by the skill-overlap score (hard filters
+included); **ranking** scores the shortlisted pairs with a ``PairScorer`` (the learned
+ranker in production) and serves the top K. Ties are broken by id at both stages and a
+scorer is a pure function of its pair, so every shortlist and list is a function of the
 state alone: a replay, a restart or another event order ends in the same lists.
 """
 
 from __future__ import annotations
 
+import heapq
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -25,13 +31,18 @@ from schemas import (
     VacancyUpdated,
 )
 
-from .overlap import MODEL_VERSION, PairScore, ParticipantProfile, VacancyProfile, score_pair
+from .overlap import PairScore, ParticipantProfile, VacancyProfile, score_pair
+from .scoring import OverlapScorer, PairScorer
 from .taxonomy import canonical_skill
 from .trainings import TrainingCatalogue
 
 ParticipantEvent = ParticipantUpserted | SkillsAdded | ParticipantErased
 VacancyEvent = VacancyPosted | VacancyUpdated | VacancyClosed
 OpenVacancy = VacancyPosted | VacancyUpdated
+
+# Served scores are rounded so that they read well and so that ranking by (score, id)
+# does not hinge on the last bits of a float.
+_SCORE_DIGITS = 6
 
 
 class ProcessingError(ValueError):
@@ -76,6 +87,14 @@ class Candidate:
 
 
 @dataclass(frozen=True, slots=True)
+class Shortlisted:
+    """A retrieved pair: its retrieval score and explanation, and its ranking score."""
+
+    pair: PairScore
+    score: float
+
+
+@dataclass(frozen=True, slots=True)
 class ListChange:
     """A participant's list before and after an event (only made when they differ)."""
 
@@ -96,9 +115,10 @@ class ParticipantOutcome:
 
     ``state`` is the participant's new full profile (None when erased or when the event
     was stale and ignored); ``erased`` names an erased participant; ``change`` is set
-    when their list changed; ``candidate_scores`` maps every vacancy the participant
-    now qualifies for to their score there, and ``candidate_dropped`` the vacancies they
-    qualified for before and no longer do, so candidate lists can be refreshed.
+    when their list changed. A participant is a candidate for exactly the vacancies on
+    their shortlist: ``candidates`` holds their entry for each of those, and
+    ``candidate_dropped`` the vacancies that left their shortlist, so the vacancies'
+    candidate lists can be refreshed.
     """
 
     participant_id: str
@@ -106,7 +126,7 @@ class ParticipantOutcome:
     state: ParticipantUpserted | None = None
     erased: bool = False
     change: ListChange | None = None
-    candidate_scores: dict[str, PairScore] = field(default_factory=dict)
+    candidates: dict[str, Candidate] = field(default_factory=dict)
     candidate_dropped: tuple[str, ...] = ()
 
 
@@ -115,8 +135,9 @@ class VacancyOutcome:
     """What applying a vacancy event did on this worker.
 
     ``state`` is the open vacancy (None when closed), ``changes`` the lists of local
-    participants that changed, ``candidates`` the best local participants for it and
-    ``candidates_dropped`` local participants who qualified before and no longer do.
+    participants that changed, ``candidates`` the best local participants for it (among
+    those who shortlist it) and ``candidates_dropped`` local participants who
+    shortlisted it before and no longer do.
     """
 
     vacancy_id: str
@@ -128,8 +149,12 @@ class VacancyOutcome:
     candidates_dropped: tuple[str, ...] = ()
 
 
-def _rank_key_rec(r: Recommendation) -> tuple[float, str]:
-    return (-r.score, r.vacancy_id)
+def _retrieval_key(item: tuple[str, PairScore]) -> tuple[float, str]:
+    return (-item[1].score, item[0])
+
+
+def _ranking_key(item: tuple[str, Shortlisted]) -> tuple[float, str]:
+    return (-item[1].score, item[0])
 
 
 def merge_skills(current: Iterable[Skill], added: Iterable[Skill]) -> list[Skill]:
@@ -144,18 +169,23 @@ def merge_skills(current: Iterable[Skill], added: Iterable[Skill]) -> list[Skill
 
 
 class MatchEngine:
-    """Open vacancies, local participants, inverted indexes and the current lists."""
-
-    model_version = MODEL_VERSION
+    """Open vacancies, local participants, inverted indexes, shortlists and lists."""
 
     def __init__(
         self,
         top_k: int = 20,
         candidates_k: int = 50,
         trainings: TrainingCatalogue | None = None,
+        *,
+        scorer: PairScorer | None = None,
+        shortlist_n: int = 50,
     ) -> None:
+        if shortlist_n < top_k:
+            raise ValueError(f"shortlist_n ({shortlist_n}) must be at least top_k ({top_k})")
         self.top_k = top_k
         self.candidates_k = candidates_k
+        self.shortlist_n = shortlist_n
+        self.scorer: PairScorer = scorer if scorer is not None else OverlapScorer()
         # Trainings that teach a missing skill ride along with every entry (skill gaps).
         self.trainings = trainings if trainings is not None else TrainingCatalogue.builtin()
         self.vacancies: dict[str, OpenVacancy] = {}
@@ -167,12 +197,68 @@ class MatchEngine:
         self._erased_at: dict[str, datetime] = {}
         self._vac_by_skill: dict[str, set[str]] = defaultdict(set)
         self._part_by_skill: dict[str, set[str]] = defaultdict(set)
-        self._listed_in: dict[str, set[str]] = defaultdict(set)  # vacancy -> participants
+        self._short: dict[str, dict[str, Shortlisted]] = {}
+        # Retrieval key of the last entry of a full shortlist; a vacancy must beat it to
+        # enter. Absent when the shortlist holds every vacancy the participant qualifies for.
+        self._floor: dict[str, tuple[float, str]] = {}
+        self._shortlisted_in: dict[str, set[str]] = defaultdict(set)  # vacancy -> participants
+
+    @property
+    def model_version(self) -> str:
+        """The version of the scorer that orders the lists (reported on matches.v1)."""
+        return self.scorer.version
 
     # -- participants -------------------------------------------------------------------
 
     def apply_participant(self, event: ParticipantEvent) -> ParticipantOutcome:
-        """Apply one participant event; stale events (older than the state) change nothing."""
+        """Apply one participant event; stale events (older than the state) change nothing.
+
+        Raises ``UnknownParticipant`` for ``SkillsAdded`` without a profile.
+        """
+        (result,) = self.apply_participants([event])
+        if isinstance(result, ProcessingError):
+            raise result
+        return result
+
+    def apply_participants(
+        self, events: Sequence[ParticipantEvent]
+    ) -> list[ParticipantOutcome | ProcessingError]:
+        """Apply participant events in order, ranking their shortlists in few scorer calls.
+
+        The result is aligned with ``events``: an outcome, or the ``ProcessingError`` that
+        event raised (the others are applied regardless). Outcomes are those of applying
+        the events one by one: a participant met twice has their first event finished
+        before the second is applied.
+        """
+        results: list[ParticipantOutcome | ProcessingError | None] = [None] * len(events)
+        pending: dict[str, int] = {}  # participant -> index of the event still to rank
+
+        def finish() -> None:
+            befores = {pid: set(self._short.get(pid, ())) for pid in pending}
+            self._refresh(list(pending), participant_changed=True)
+            for pid, index in pending.items():
+                outcome = results[index]
+                assert isinstance(outcome, ParticipantOutcome)
+                outcome.change = self._update_list(pid)
+                short = self._short.get(pid, {})
+                outcome.candidates = {vid: self._candidate(pid, e) for vid, e in short.items()}
+                outcome.candidate_dropped = tuple(sorted(befores[pid] - short.keys()))
+            pending.clear()
+
+        for index, event in enumerate(events):
+            pid = event.participant_id
+            if pid in pending:
+                finish()
+            outcome = self._apply_state(event)
+            results[index] = outcome
+            if isinstance(outcome, ParticipantOutcome) and outcome.state is not None:
+                pending[pid] = index
+        if pending:
+            finish()
+        return [r for r in results if r is not None]
+
+    def _apply_state(self, event: ParticipantEvent) -> ParticipantOutcome | ProcessingError:
+        """Apply an event to the participant's state; their shortlist is left to the caller."""
         pid = event.participant_id
         current = self.participants.get(pid)
         if current is not None and event.occurred_at < current.occurred_at:
@@ -180,22 +266,21 @@ class MatchEngine:
         erased_at = self._erased_at.get(pid)
         if erased_at is not None and event.occurred_at <= erased_at:
             return ParticipantOutcome(pid, applied=False)
-        qualified_before = set(self._score_participant(pid)) if current is not None else set()
         if isinstance(event, ParticipantErased):
             before = self.lists.get(pid, ())
+            shortlisted = set(self._short.get(pid, ()))
             self._erased_at[pid] = event.occurred_at
             self.remove_participants([pid])
-            change = ListChange(pid, before, ()) if before else None
             return ParticipantOutcome(
                 pid,
                 applied=True,
                 erased=True,
-                change=change,
-                candidate_dropped=tuple(sorted(qualified_before)),
+                change=ListChange(pid, before, ()) if before else None,
+                candidate_dropped=tuple(sorted(shortlisted)),
             )
         if isinstance(event, SkillsAdded):
             if current is None:
-                raise UnknownParticipant(f"SkillsAdded for unknown participant {pid!r}")
+                return UnknownParticipant(f"SkillsAdded for unknown participant {pid!r}")
             trainings = list(current.trainings)
             if event.training is not None and event.training not in trainings:
                 trainings.append(event.training)
@@ -211,16 +296,7 @@ class MatchEngine:
         else:
             state = event
         self.load_participant(state)
-        change = self._recompute(pid)
-        scores = self._score_participant(pid)
-        return ParticipantOutcome(
-            pid,
-            applied=True,
-            state=state,
-            change=change,
-            candidate_scores=scores,
-            candidate_dropped=tuple(sorted(qualified_before - scores.keys())),
-        )
+        return ParticipantOutcome(pid, applied=True, state=state)
 
     def load_participant(self, state: ParticipantUpserted) -> None:
         """Index a participant's stored state without computing their list yet."""
@@ -243,8 +319,8 @@ class MatchEngine:
             if profile is not None:
                 for skill in profile.skills:
                     self._part_by_skill[skill].discard(pid)
-            for rec in self.lists.pop(pid, ()):
-                self._listed_in[rec.vacancy_id].discard(pid)
+            self._set_shortlist(pid, {})
+            self.lists.pop(pid, None)
 
     # -- vacancies ----------------------------------------------------------------------
 
@@ -259,7 +335,6 @@ class MatchEngine:
         if seen is not None and event.occurred_at < seen:
             return VacancyOutcome(vid, applied=False)
         self._vacancy_seen[vid] = event.occurred_at
-        qualified_before = set(self._score_vacancy(vid)) if rescore else set()
         self._unindex_vacancy(vid)
         if isinstance(event, VacancyClosed):
             outcome = VacancyOutcome(vid, applied=True, closed=True)
@@ -271,10 +346,7 @@ class MatchEngine:
                 self._vac_by_skill[skill].add(vid)
             outcome = VacancyOutcome(vid, applied=True, state=event)
         if rescore:
-            scored = self._score_vacancy(vid)
-            outcome.changes = self._rescore_for_vacancy(vid, scored)
-            outcome.candidates = self._top_candidates(scored)
-            outcome.candidates_dropped = tuple(sorted(qualified_before - scored.keys()))
+            self._rescore_for_vacancy(vid, outcome)
         return outcome
 
     def _unindex_vacancy(self, vid: str) -> None:
@@ -285,7 +357,7 @@ class MatchEngine:
                 self._vac_by_skill[skill].discard(vid)
 
     def _score_vacancy(self, vid: str) -> dict[str, PairScore]:
-        """Scores of the local participants who qualify for vacancy ``vid``."""
+        """Retrieval scores of the local participants who qualify for vacancy ``vid``."""
         vprofile = self._vprofiles.get(vid)
         if vprofile is None:
             return {}
@@ -299,33 +371,39 @@ class MatchEngine:
                 scores[pid] = pair
         return scores
 
-    def _top_candidates(self, scored: dict[str, PairScore]) -> tuple[Candidate, ...]:
-        ranked = sorted(scored.items(), key=lambda item: (-item[1].score, item[0]))
-        return tuple(self.candidate(pid, s) for pid, s in ranked[: self.candidates_k])
+    def _rescore_for_vacancy(self, vid: str, outcome: VacancyOutcome) -> None:
+        """Update local shortlists and lists after vacancy ``vid`` changed; exact.
 
-    def _rescore_for_vacancy(self, vid: str, scored: dict[str, PairScore]) -> list[ListChange]:
-        """Update local lists after vacancy ``vid`` changed; exact, not approximate.
-
-        A participant who already lists the vacancy is recomputed in full (its score may
-        have fallen below someone else's); anyone else can only gain it, by insertion.
+        A participant who shortlisted the vacancy is retrieved again in full (it may have
+        fallen out, or left room for another); anyone else can only gain it, when it
+        beats the last entry of their shortlist.
         """
-        listed = set(self._listed_in.get(vid, ()))
-        changes: list[ListChange] = []
-        for pid in sorted(listed):
-            change = self._recompute(pid)
-            if change is not None:
-                changes.append(change)
-        for pid in sorted(scored.keys() - listed):
-            pair = scored[pid]
-            rec = self._recommendation(vid, pair)
-            before = self.lists.get(pid, ())
-            if len(before) >= self.top_k and _rank_key_rec(rec) >= _rank_key_rec(before[-1]):
+        before = set(self._shortlisted_in.get(vid, ()))
+        entering: list[tuple[str, str, PairScore]] = []
+        for pid, pair in sorted(self._score_vacancy(vid).items()):
+            if pid in before:
                 continue
-            after = tuple(sorted((*before, rec), key=_rank_key_rec)[: self.top_k])
-            changes.append(self._set_list(pid, before, after))
-        return changes
+            floor = self._floor.get(pid)
+            if floor is None or (-pair.score, vid) < floor:
+                entering.append((pid, vid, pair))
+        touched = sorted(before | {pid for pid, _, _ in entering})
+        lists_before = {pid: self.lists.get(pid, ()) for pid in touched}
+        self._refresh(sorted(before), changed_vacancy=vid)
+        for (pid, _, pair), score in zip(entering, self._rank(entering), strict=True):
+            short = dict(self._short.get(pid, {}))
+            short[vid] = Shortlisted(pair, score)
+            if len(short) > self.shortlist_n:
+                worst = max(((v, e.pair) for v, e in short.items()), key=_retrieval_key)
+                del short[worst[0]]
+            self._set_shortlist(pid, short)
+        for pid in touched:
+            change = self._update_list(pid, lists_before[pid])
+            if change is not None:
+                outcome.changes.append(change)
+        outcome.candidates = self.candidates_for(vid)
+        outcome.candidates_dropped = tuple(sorted(before - self._shortlisted_in.get(vid, set())))
 
-    # -- lists --------------------------------------------------------------------------
+    # -- shortlists and lists -----------------------------------------------------------
 
     def _score_participant(self, pid: str) -> dict[str, PairScore]:
         profile = self._pprofiles[pid]
@@ -339,50 +417,115 @@ class MatchEngine:
                 scores[vid] = pair
         return scores
 
-    def _recommendation(self, vid: str, pair: PairScore) -> Recommendation:
-        return Recommendation(
-            vid,
-            pair.score,
-            pair.matched_skills,
-            pair.missing_skills,
-            self.trainings.suggest(pair.missing_skills),
+    def _retrieve(self, pid: str) -> list[tuple[str, PairScore]]:
+        """The participant's shortlist: best ``shortlist_n`` qualifying vacancies, by id on ties."""
+        return heapq.nsmallest(
+            self.shortlist_n, self._score_participant(pid).items(), key=_retrieval_key
         )
 
-    def candidate(self, pid: str, pair: PairScore) -> Candidate:
-        """A candidate entry for participant ``pid`` with the trainings that close their gaps."""
-        return Candidate(
-            pid,
-            pair.score,
-            pair.matched_skills,
-            pair.missing_skills,
-            self.trainings.suggest(pair.missing_skills),
-        )
+    def _rank(self, items: Sequence[tuple[str, str, PairScore]]) -> list[float]:
+        """Ranking scores of (participant, vacancy, retrieval) triples, in one scorer call."""
+        if not items:
+            return []
+        pairs = [(self.participants[pid], self.vacancies[vid]) for pid, vid, _ in items]
+        scores = self.scorer.score(pairs, [pair for _, _, pair in items])
+        return [round(float(s), _SCORE_DIGITS) for s in scores]
 
-    def top_k_for(self, pid: str) -> tuple[Recommendation, ...]:
-        """The exact top-K list of a local participant over all open vacancies."""
-        recs = [self._recommendation(vid, s) for vid, s in self._score_participant(pid).items()]
-        recs.sort(key=_rank_key_rec)
-        return tuple(recs[: self.top_k])
+    def _refresh(
+        self,
+        pids: Sequence[str],
+        *,
+        participant_changed: bool = False,
+        changed_vacancy: str | None = None,
+    ) -> None:
+        """Retrieve the shortlists of ``pids`` again and rank what is new, in one call.
 
-    def _recompute(self, pid: str) -> ListChange | None:
-        before = self.lists.get(pid, ())
-        after = self.top_k_for(pid)
-        if after == before:
-            return None
-        return self._set_list(pid, before, after)
+        A pair already ranked keeps its score unless one of its two events changed: a
+        scorer is a pure function of the pair.
+        """
+        retrieved = {pid: self._retrieve(pid) for pid in pids}
+        todo: list[tuple[str, str, PairScore]] = []
+        for pid, items in retrieved.items():
+            old = self._short.get(pid, {})
+            for vid, pair in items:
+                prev = old.get(vid)
+                stale = participant_changed or vid == changed_vacancy
+                if stale or prev is None or prev.pair != pair:
+                    todo.append((pid, vid, pair))
+        fresh = {(pid, vid): s for (pid, vid, _), s in zip(todo, self._rank(todo), strict=True)}
+        for pid, items in retrieved.items():
+            old = self._short.get(pid, {})
+            self._set_shortlist(
+                pid,
+                {
+                    vid: Shortlisted(
+                        pair, fresh[pid, vid] if (pid, vid) in fresh else old[vid].score
+                    )
+                    for vid, pair in items
+                },
+            )
 
-    def _set_list(
-        self, pid: str, before: tuple[Recommendation, ...], after: tuple[Recommendation, ...]
-    ) -> ListChange:
-        for rec in before:
-            self._listed_in[rec.vacancy_id].discard(pid)
-        for rec in after:
-            self._listed_in[rec.vacancy_id].add(pid)
+    def _set_shortlist(self, pid: str, short: dict[str, Shortlisted]) -> None:
+        old = self._short.get(pid, {})
+        for vid in old.keys() - short.keys():
+            members = self._shortlisted_in.get(vid)
+            if members is not None:
+                members.discard(pid)
+                if not members:
+                    del self._shortlisted_in[vid]
+        for vid in short.keys() - old.keys():
+            self._shortlisted_in[vid].add(pid)
+        if short:
+            self._short[pid] = short
+        else:
+            self._short.pop(pid, None)
+        if len(short) >= self.shortlist_n:
+            self._floor[pid] = max(_retrieval_key((vid, e.pair)) for vid, e in short.items())
+        else:
+            self._floor.pop(pid, None)
+
+    def _list_of(self, pid: str) -> tuple[Recommendation, ...]:
+        """The top K of the participant's shortlist by ranking score, by id on ties."""
+        best = heapq.nsmallest(self.top_k, self._short.get(pid, {}).items(), key=_ranking_key)
+        return tuple(self._recommendation(vid, entry) for vid, entry in best)
+
+    def _update_list(
+        self, pid: str, before: tuple[Recommendation, ...] | None = None
+    ) -> ListChange | None:
+        if before is None:
+            before = self.lists.get(pid, ())
+        after = self._list_of(pid)
         if after:
             self.lists[pid] = after
         else:
             self.lists.pop(pid, None)
+        if after == before:
+            return None
         return ListChange(pid, before, after)
+
+    def _recommendation(self, vid: str, entry: Shortlisted) -> Recommendation:
+        pair = entry.pair
+        return Recommendation(
+            vid,
+            entry.score,
+            pair.matched_skills,
+            pair.missing_skills,
+            self.trainings.suggest(pair.missing_skills),
+        )
+
+    def _candidate(self, pid: str, entry: Shortlisted) -> Candidate:
+        pair = entry.pair
+        return Candidate(
+            pid,
+            entry.score,
+            pair.matched_skills,
+            pair.missing_skills,
+            self.trainings.suggest(pair.missing_skills),
+        )
+
+    def shortlist(self, pid: str) -> dict[str, Shortlisted]:
+        """A local participant's current shortlist (vacancy -> retrieval and ranking)."""
+        return dict(self._short.get(pid, {}))
 
     def recompute_all(
         self,
@@ -397,14 +540,22 @@ class MatchEngine:
         if known_lists is not None:
             for pid, recs in known_lists.items():
                 if pid in self._pprofiles:
-                    self._set_list(pid, self.lists.get(pid, ()), recs)
+                    if recs:
+                        self.lists[pid] = recs
+                    else:
+                        self.lists.pop(pid, None)
+        pids = sorted(self._pprofiles if only is None else only)
+        self._refresh(pids)
         changes = []
-        for pid in sorted(self._pprofiles if only is None else only):
-            change = self._recompute(pid)
+        for pid in pids:
+            change = self._update_list(pid)
             if change is not None:
                 changes.append(change)
         return changes
 
     def candidates_for(self, vid: str) -> tuple[Candidate, ...]:
-        """The best local participants for an open vacancy (empty when closed/unknown)."""
-        return self._top_candidates(self._score_vacancy(vid))
+        """The best local participants for an open vacancy, among those who shortlist it."""
+        members = self._shortlisted_in.get(vid, ())
+        entries = [(pid, self._short[pid][vid]) for pid in members]
+        best = heapq.nsmallest(self.candidates_k, entries, key=_ranking_key)
+        return tuple(self._candidate(pid, entry) for pid, entry in best)

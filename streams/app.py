@@ -20,8 +20,7 @@ import faust
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from faust.transport.drivers import aiokafka as faust_aiokafka
 
-from matching.trainings import TrainingCatalogue
-
+from . import matcher
 from .policy import retry_transient
 from .service import PARTICIPANTS, VACANCIES, MatchService, RawRecord
 from .settings import Settings
@@ -157,13 +156,6 @@ async def _caught_up(consumer: AIOKafkaConsumer, tps: list[TopicPartition]) -> b
     return True
 
 
-def trainings(settings: Settings) -> TrainingCatalogue:
-    """The training catalogue the settings name (the built-in sample when none)."""
-    if settings.trainings_file is None:
-        return TrainingCatalogue.builtin()
-    return TrainingCatalogue.from_file(settings.trainings_file)
-
-
 def create_app(settings: Settings) -> tuple[faust.App, MatchService]:
     """The composition root of a worker: Redis store, service, Faust app and agents.
 
@@ -190,7 +182,7 @@ def create_app(settings: Settings) -> tuple[faust.App, MatchService]:
         store="memory://",
     )
     app.transport_class = _transport_with_fetch_wait(settings.consumer_fetch_max_wait_ms)
-    service = MatchService(settings, store, FaustPublisher(app), trainings=trainings(settings))
+    service = MatchService(settings, store, FaustPublisher(app), engine=matcher.engine(settings))
 
     def raw_topic(name: str) -> Any:
         return app.topic(

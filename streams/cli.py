@@ -214,7 +214,7 @@ def cmd_rank(args: argparse.Namespace) -> int:
     """Rank offline with the workers' engine: one JSON line per participant or vacancy."""
     from matching.batch import BadLine, rank
 
-    from .app import trainings
+    from . import matcher
     from .post import read_items
 
     for name in (args.participants, args.vacancies):
@@ -227,7 +227,7 @@ def cmd_rank(args: argparse.Namespace) -> int:
         top=args.top,
         direction=args.direction,
         bad=bad,
-        trainings=trainings(_settings()),
+        engine=matcher.engine(_settings(), top_k=args.top, candidates_k=args.top),
     )
     written = 0
     out = open(args.out, "w", encoding="utf-8") if args.out else sys.stdout  # noqa: SIM115

@@ -25,11 +25,12 @@ from datetime import UTC, datetime
 from typing import Protocol, TypeVar
 
 from matching import ListChange, MatchEngine, ParticipantOutcome, VacancyOutcome
-from matching.trainings import TrainingCatalogue
+from matching.engine import ParticipantEvent
 from schemas import DeadLettered, MatchesUpdated, decode, encode
 from schemas.participants import ParticipantErased, ParticipantUpserted, SkillsAdded
 from schemas.vacancies import VacancyClosed, VacancyPosted, VacancyUpdated
 
+from . import matcher
 from .policy import Action, RetryState, classify, retry_transient
 from .settings import Settings
 from .store import RedisStore, StoredParticipant, WritePlan
@@ -89,7 +90,7 @@ class MatchService:
         publisher: Publisher,
         *,
         producer_name: str = "kerjamatch-worker",
-        trainings: TrainingCatalogue | None = None,
+        engine: MatchEngine | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self.settings = settings
@@ -97,9 +98,9 @@ class MatchService:
         self.publisher = publisher
         self.producer_name = producer_name
         self.clock = clock
-        self.engine = MatchEngine(
-            top_k=settings.top_k, candidates_k=settings.candidates_k, trainings=trainings
-        )
+        # The caller builds the engine (streams.matcher.engine) so that loading a model
+        # happens once, at start-up; the default is the settings' own.
+        self.engine = engine if engine is not None else matcher.engine(settings)
         self.lock = asyncio.Lock()  # one batch at a time: keeps engine, topic and Redis in step
         self.vacancies_ready = asyncio.Event()
         self.ready = asyncio.Event()
@@ -116,17 +117,47 @@ class MatchService:
         await self.ready.wait()
         async with self.lock:
             out = _Outbox()
+            decoded: list[tuple[RawRecord, ParticipantEvent]] = []
             for rec in records:
                 try:
                     event = decode(PARTICIPANTS, rec.value)
                     assert isinstance(event, ParticipantUpserted | SkillsAdded | ParticipantErased)
-                    outcome = self.engine.apply_participant(event)
                 except Exception as exc:
                     self._reject(rec, exc, out)
                     continue
+                decoded.append((rec, event))
+            for (rec, event), result in zip(
+                decoded, self._apply_participants(decoded), strict=True
+            ):
+                if isinstance(result, Exception):
+                    self._reject(rec, result, out)
+                    continue
                 self.stats.participant_events += 1
-                self._record_participant(outcome, rec.partition, event.event_id, out)
+                self._record_participant(result, rec.partition, event.event_id, out)
             await self._flush(out)
+
+    def _apply_participants(
+        self, decoded: Sequence[tuple[RawRecord, ParticipantEvent]]
+    ) -> list[ParticipantOutcome | Exception]:
+        """Apply decoded events as one batch (one ranking call); per event if that fails.
+
+        A deterministic failure the engine reports (``ProcessingError``) is that event's
+        alone. Anything else raised by the batch is unexpected: the events are applied
+        again one by one (re-applying an event is idempotent), so that only the event
+        that raises is dead-lettered and the rest of the batch goes on.
+        """
+        events = [event for _, event in decoded]
+        try:
+            return list(self.engine.apply_participants(events))
+        except Exception:
+            log.exception("batch of %d participant events failed; applying one by one", len(events))
+        results: list[ParticipantOutcome | Exception] = []
+        for event in events:
+            try:
+                results.append(self.engine.apply_participant(event))
+            except Exception as exc:
+                results.append(exc)
+        return results
 
     async def handle_vacancies(self, records: Sequence[RawRecord], *, rescore: bool) -> None:
         """Apply a batch of vacancies.v1 records to this worker's copy of all vacancies.
@@ -235,8 +266,8 @@ class MatchService:
             self._seq.pop(pid, None)
             return
         self._partition_of[pid] = partition
-        for vid, pair in outcome.candidate_scores.items():
-            out.plan.add_candidate(vid, self.engine.candidate(pid, pair))
+        for vid, cand in outcome.candidates.items():
+            out.plan.add_candidate(vid, cand)
         if outcome.change is not None:
             self._record_change(outcome.change, trigger, out)
         else:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 #: Broker timing tuned for tansu (the embedded broker) and tests. A group join on
@@ -58,6 +58,33 @@ class Settings(BaseSettings):
     web_enabled: bool = Field(True, description="Serve /health and the read API over HTTP.")
     top_k: int = Field(20, ge=1, le=500, description="Recommendations kept per participant.")
     candidates_k: int = Field(50, ge=1, le=1000, description="Candidates kept per vacancy.")
+    ranker: Literal["model", "overlap"] = Field(
+        "model",
+        description="What orders each participant's shortlist: the learned ranker "
+        "(`model`) or the skill-overlap retrieval score itself (`overlap`).",
+    )
+    model_path: Path | None = Field(
+        None,
+        description="Ranker artifact (.skops with its .json metadata) to serve; unset = the "
+        "model shipped in matching/models. Refused when its checksum or versions differ.",
+    )
+    shortlist_n: int = Field(
+        50,
+        ge=1,
+        le=1000,
+        description="Vacancies retrieved per participant for the ranker to order (at least "
+        "top_k). A participant is a candidate for exactly the vacancies on their shortlist.",
+    )
+    esco_dir: Path | None = Field(
+        None,
+        description="ESCO export directory (skills.csv, optionally skills_text.csv.gz) whose "
+        "skills are added to the built-in taxonomy; unset = the built-in taxonomy only.",
+    )
+    regions_file: Path | None = Field(
+        None,
+        description="Region file (regions_prov_kabkota.csv: 38 provinces, 514 kabupaten/kota "
+        "with centroids) for the ranker's distances; unset = the built-in 38 provinces.",
+    )
     trainings_file: Path | None = Field(
         None,
         description="JSONL training catalogue (training_id, title, provider, skills) whose "
@@ -107,6 +134,12 @@ class Settings(BaseSettings):
         Path(".kerjamatch"), description="Directory for the worker's local Faust data."
     )
     log_level: str = Field("info", description="Log level of the worker.")
+
+    @model_validator(mode="after")
+    def _shortlist_holds_the_list(self) -> Settings:
+        if self.shortlist_n < self.top_k:
+            raise ValueError(f"shortlist_n ({self.shortlist_n}) must be >= top_k ({self.top_k})")
+        return self
 
     @field_validator("kafka_bootstrap")
     @classmethod

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from matching.batch import rank
+from streams import matcher
 from streams.admin import ensure_topics
 from streams.embedded import start_tansu, stop_process
 from tests.conftest import make_settings
@@ -73,6 +74,7 @@ def test_events_around_a_broker_outage_are_all_served(
                 [(i, dumps(v)) for i, v in enumerate(vacancies)],
                 [(i, dumps(p)) for i, p in enumerate(people)],
                 top=settings.top_k,
+                engine=matcher.engine(settings),
             )
             if r["matches"]
         }

@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from matching import MatchEngine
 from schemas import decode
+from streams import matcher
 from streams.settings import Settings
 from tests.support import Producer, WorkerProcess, read_topic, served_all, wait_for
 
@@ -88,7 +88,7 @@ def _reference(
     settings: Settings, vacancies: list[dict], participants: list[dict]
 ) -> dict[str, list]:
     """The lists of an uninterrupted run: the same engine over the same events, in order."""
-    engine = MatchEngine(top_k=settings.top_k, candidates_k=settings.candidates_k)
+    engine = matcher.engine(settings)
     for doc in vacancies:
         engine.apply_vacancy(decode("vacancies.v1", json.dumps(doc).encode()))  # type: ignore[arg-type]
     for doc in participants:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from matching.batch import rank
 from streams.post import read_items
 from streams.settings import Settings
 from streams.simulate import SimulateOptions, write_files
@@ -26,11 +28,21 @@ def test_workers_serve_what_the_batch_command_computes(
     counts = write_files(SimulateOptions(participants=700, vacancies=60, seed=9), tmp_path)
     vacancies = list(read_items(tmp_path / "vacancies.v1.jsonl"))
     participants = list(read_items(tmp_path / "participants.v1.jsonl"))
-    expected = {
-        r["participant_id"]: r["matches"]
-        for r in rank(vacancies, participants, top=settings.top_k)
-        if r["matches"]
-    }
+    # The command itself, in its own process with the workers' settings, as an ML
+    # engineer would run it for a backfill.
+    out = tmp_path / "ranked.jsonl"
+    subprocess.run(
+        [sys.executable, "-m", "streams.cli", "rank",
+         "--participants", str(tmp_path / "participants.v1.jsonl"),
+         "--vacancies", str(tmp_path / "vacancies.v1.jsonl"),
+         "--top", str(settings.top_k), "--out", str(out)],
+        env={**os.environ, **settings.as_env()},
+        check=True,
+        timeout=300,
+    )  # fmt: skip
+    ranked = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert {r["model_version"] for r in ranked} == {"ranker-v2"}
+    expected = {r["participant_id"]: r["matches"] for r in ranked if r["matches"]}
     assert len(expected) > 100
 
     def keyed(lines: list[tuple[int, bytes]], field: str) -> list[tuple[bytes, bytes]]:
