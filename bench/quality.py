@@ -3,12 +3,13 @@
     python bench/quality.py [--seeds 11 12] [--participants 1500] [--vacancies 800]
 
 Candidates per participant are the served shortlist (the top 50 qualifying vacancies by
-skill-overlap-2, ties by vacancy id) plus random negatives (``matching.ranker.training_data``).
-Labels come from the simulator's hidden truth (matching/behaviour.py), which compares
-skills by the identity the generator drew them from, not by any normaliser. Compared: the
-skill-overlap matcher with the alias table (skill-overlap-1) and with the taxonomy
-(skill-overlap-2, what the workers serve), a TF-IDF text baseline fitted on the earlier
-80% of each market, and the shipped ranker (trained once on the seed-7 market).
+the retrieval score, skill-overlap-3, ties by vacancy id) plus random negatives
+(``matching.ranker.training_data``). Labels come from the simulator's hidden truth
+(matching/behaviour.py), which compares skills by the identity the generator drew them
+from, not by any normaliser. Compared: the skill-overlap score with the alias table (v1),
+with the taxonomy (v2), and with title words too (v3, the retrieval stage; served when
+KERJAMATCH_RANKER=overlap), a TF-IDF text baseline fitted on the earlier 80% of each
+market, and the shipped ranker (trained once on the seed-7 market), which the workers serve.
 """
 
 from __future__ import annotations
@@ -45,13 +46,16 @@ def main() -> None:
         data = training_data(seed, args.participants, args.vacancies, SHORTLIST_N)
         train, test = time_split(data)
         scorers = {}
-        for name, canonical in (
-            ("skill overlap, alias table (v1)", normalise_skill),
-            ("skill overlap, taxonomy (v2, served)", canonical_skill),
+        text_weight = overlap._TEXT_WEIGHT
+        for name, canonical, text in (
+            ("skill overlap, alias table (v1)", normalise_skill, 0.0),
+            ("skill overlap, taxonomy (v2)", canonical_skill, 0.0),
+            ("skill overlap + title words (v3, the retrieval stage)", canonical_skill, text_weight),
         ):
-            overlap.canonical_skill = canonical  # the one switch between the two matchers
+            # the switches between the three matchers: skill keys and the text weight
+            overlap.canonical_skill, overlap._TEXT_WEIGHT = canonical, text
             rows.setdefault(name, []).append(evaluate(overlap_scores, *test_args(test)))
-        overlap.canonical_skill = canonical_skill
+        overlap.canonical_skill, overlap._TEXT_WEIGHT = canonical_skill, text_weight
         scorers["TF-IDF text"] = TfidfBaseline().fit(train.pairs)
         scorers[f"{meta['model_version']} (shipped)"] = model
         for name, scorer in scorers.items():

@@ -303,12 +303,12 @@ class MatchEngine:
         pid = state.participant_id
         old = self._pprofiles.get(pid)
         if old is not None:
-            for skill in old.skills:
+            for skill in old.keys:
                 self._part_by_skill[skill].discard(pid)
         profile = ParticipantProfile.from_event(state)
         self.participants[pid] = state
         self._pprofiles[pid] = profile
-        for skill in profile.skills:
+        for skill in profile.keys:
             self._part_by_skill[skill].add(pid)
 
     def remove_participants(self, pids: Iterable[str]) -> None:
@@ -317,7 +317,7 @@ class MatchEngine:
             profile = self._pprofiles.pop(pid, None)
             self.participants.pop(pid, None)
             if profile is not None:
-                for skill in profile.skills:
+                for skill in profile.keys:
                     self._part_by_skill[skill].discard(pid)
             self._set_shortlist(pid, {})
             self.lists.pop(pid, None)
@@ -342,7 +342,7 @@ class MatchEngine:
             self.vacancies[vid] = event
             profile = VacancyProfile.from_event(event)
             self._vprofiles[vid] = profile
-            for skill in profile.skills:
+            for skill in profile.keys:
                 self._vac_by_skill[skill].add(vid)
             outcome = VacancyOutcome(vid, applied=True, state=event)
         if rescore:
@@ -353,7 +353,7 @@ class MatchEngine:
         self.vacancies.pop(vid, None)
         profile = self._vprofiles.pop(vid, None)
         if profile is not None:
-            for skill in profile.skills:
+            for skill in profile.keys:
                 self._vac_by_skill[skill].discard(vid)
 
     def _score_vacancy(self, vid: str) -> dict[str, PairScore]:
@@ -362,7 +362,7 @@ class MatchEngine:
         if vprofile is None:
             return {}
         pool: set[str] = set()
-        for skill in vprofile.skills:
+        for skill in vprofile.keys:
             pool |= self._part_by_skill.get(skill, set())
         scores: dict[str, PairScore] = {}
         for pid in pool:
@@ -408,7 +408,7 @@ class MatchEngine:
     def _score_participant(self, pid: str) -> dict[str, PairScore]:
         profile = self._pprofiles[pid]
         pool: set[str] = set()
-        for skill in profile.skills:
+        for skill in profile.keys:
             pool |= self._vac_by_skill.get(skill, set())
         scores: dict[str, PairScore] = {}
         for vid in pool:

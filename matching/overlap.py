@@ -1,16 +1,22 @@
-"""The first matcher: weighted overlap of normalised skills, with hard filters and reasons."""
+"""Retrieval score: weighted overlap of normalised skills and title words, with hard filters.
+
+This is the first stage of matching (what enters a participant's shortlist) and the
+served score when ``KERJAMATCH_RANKER=overlap``.
+"""
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from schemas import EDUCATION_RANK, ParticipantUpserted, VacancyPosted, VacancyUpdated
 
 from .normalize import split_required
-from .taxonomy import canonical_skill
+from .taxonomy import canonical_skill, fold, stem
 
 # -2: skills compared by taxonomy id (matching/taxonomy.py), not by the alias table alone.
-MODEL_VERSION = "skill-overlap-2"
+# -3: the vacancy's title words against what the participant wants and has learnt.
+MODEL_VERSION = "skill-overlap-3"
 
 # An optional required skill counts half of an essential one.
 _OPTIONAL_WEIGHT = 0.5
@@ -18,6 +24,28 @@ _OPTIONAL_WEIGHT = 0.5
 # one elsewhere in the province is a commute, one in another province means relocating.
 _SAME_PROVINCE = 0.8
 _RELOCATION = 0.6
+# Text evidence: the share of a vacancy's title words found among the participant's
+# desired occupations, headline, major and training titles. Many real postings list one
+# or two skills, or none the taxonomy knows; the title still says what the job is. It
+# counts at most 0.3 of a full skill match, so skills decide wherever they exist (on the
+# simulated market 0.3 ranked as well as no text at all, and 0.5 slightly worse:
+# bench/README.md "Ranking quality").
+_TEXT_WEIGHT = 0.3
+# Words that say nothing about which job it is (both languages): levels, contract
+# forms, filler of job ads and study programmes.
+_GENERIC_TITLE_WORDS: frozenset[str] = frozenset(
+    """
+    dan di untuk atau yang dengan the and of for in at to a an pt cv tbk
+    staf staff karyawan pegawai lowongan kerja pekerjaan loker dibutuhkan segera urgent
+    junior senior helper magang intern internship trainee fresh graduate lulusan baru
+    head lead leader officer assistant asisten koordinator coordinator supervisor
+    manager manajer specialist spesialis executive eksekutif associate team tim
+    full part time freelance kontrak contract shift harian bulanan penempatan area
+    wilayah kota kab kabupaten cabang bagian umum posisi level program studi jurusan
+    ilmu teknik pendidikan pelatihan kursus training dasar lanjutan profesional
+    """.split()  # noqa: SIM905 - a word list reads better as text
+)
+_MIN_WORD = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,17 +57,26 @@ class ParticipantProfile:
     education_rank: int
     regency_code: str
     willing_to_relocate: bool
+    words: frozenset[str] = frozenset()
 
     @classmethod
     def from_event(cls, event: ParticipantUpserted) -> ParticipantProfile:
         """Build the profile from the participant's current state."""
+        texts = [*event.preferences.desired_occupations, event.headline, event.major]
+        texts += [t.title for t in event.trainings]
         return cls(
             participant_id=event.participant_id,
             skills=frozenset(canonical_skill(s.name) for s in event.skills),
             education_rank=EDUCATION_RANK[event.education_level],
             regency_code=event.regency_code,
             willing_to_relocate=event.preferences.willing_to_relocate,
+            words=frozenset().union(*(title_words(t) for t in texts if t)),
         )
+
+    @property
+    def keys(self) -> frozenset[str]:
+        """What an inverted index files the participant under: skills and ``~``words."""
+        return self.skills | {_WORD_KEY + w for w in self.words}
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +89,7 @@ class VacancyProfile:
     education_min_rank: int
     regency_code: str | None
     remote: bool
+    words: frozenset[str] = frozenset()
 
     @classmethod
     def from_event(cls, event: VacancyPosted | VacancyUpdated) -> VacancyProfile:
@@ -64,12 +102,18 @@ class VacancyProfile:
             education_min_rank=EDUCATION_RANK[event.education_min] if event.education_min else 0,
             regency_code=event.regency_code,
             remote=event.remote,
+            words=title_words(event.title),
         )
 
     @property
     def skills(self) -> frozenset[str]:
         """Every canonical skill the vacancy asks for."""
         return frozenset(self.essential) | frozenset(self.optional)
+
+    @property
+    def keys(self) -> frozenset[str]:
+        """What an inverted index files the vacancy under: skills and ``~``title words."""
+        return self.skills | {_WORD_KEY + w for w in self.words}
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +123,22 @@ class PairScore:
     score: float
     matched_skills: tuple[str, ...]
     missing_skills: tuple[str, ...]
+
+
+# Title words share the inverted indexes with skills; the prefix keeps the two apart
+# (a skill key is a taxonomy id or folded text, which never starts with "~").
+_WORD_KEY = "~"
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def title_words(text: str) -> frozenset[str]:
+    """Return the words of a job title or wish that name the job, stemmed.
+
+    "Staf Administrasi Gudang" -> {"administrasi", "gudang"}; generic words ("staf",
+    "urgent", "senior") and words of fewer than three letters are dropped.
+    """
+    words = (w for w in fold(text).split() if len(w) >= _MIN_WORD)
+    return frozenset(stem(w) for w in words if w not in _GENERIC_TITLE_WORDS)
 
 
 def location_factor(p: ParticipantProfile, v: VacancyProfile) -> float | None:
@@ -93,9 +153,11 @@ def location_factor(p: ParticipantProfile, v: VacancyProfile) -> float | None:
 def score_pair(p: ParticipantProfile, v: VacancyProfile) -> PairScore | None:
     """Score one pair, or return None when a hard filter or zero overlap excludes it.
 
-    Score = weighted share of the vacancy's required skills the participant has
-    (essential 1, optional 0.5) times the location factor, rounded to 6 places so that
-    the same inputs always give the same bytes downstream.
+    Score = the larger of the weighted share of the vacancy's required skills the
+    participant has (essential 1, optional 0.5) and 0.3 times the share of its title words
+    among the participant's wishes, headline, major and training titles; times the
+    location factor, rounded to 6 places so that the same inputs always give the same
+    bytes downstream. A pair with neither skill nor title word in common is excluded.
     """
     if p.education_rank < v.education_min_rank:
         return None
@@ -104,13 +166,17 @@ def score_pair(p: ParticipantProfile, v: VacancyProfile) -> PairScore | None:
         return None
     matched_ess = [name for c, name in v.essential.items() if c in p.skills]
     matched_opt = [name for c, name in v.optional.items() if c in p.skills]
-    if not matched_ess and not matched_opt:
+    shared_words = len(v.words & p.words)
+    if not matched_ess and not matched_opt and not shared_words:
         return None
-    total = len(v.essential) + _OPTIONAL_WEIGHT * len(v.optional)
-    coverage = (len(matched_ess) + _OPTIONAL_WEIGHT * len(matched_opt)) / total
+    coverage = 0.0
+    if matched_ess or matched_opt:
+        total = len(v.essential) + _OPTIONAL_WEIGHT * len(v.optional)
+        coverage = (len(matched_ess) + _OPTIONAL_WEIGHT * len(matched_opt)) / total
+    text = _TEXT_WEIGHT * shared_words / len(v.words) if shared_words else 0.0
     missing = tuple(name for c, name in v.essential.items() if c not in p.skills)
     return PairScore(
-        score=round(coverage * loc, 6),
+        score=round(max(coverage, text) * loc, 6),
         matched_skills=tuple(matched_ess + matched_opt),
         missing_skills=missing,
     )

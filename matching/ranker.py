@@ -35,7 +35,14 @@ from schemas import ParticipantUpserted, VacancyPosted
 
 from .behaviour import HiddenTruth, graded_relevance
 from .features import Pair, PairFeaturizer, participant_text, vacancy_text
-from .overlap import _RELOCATION, _SAME_PROVINCE, ParticipantProfile, VacancyProfile, score_pair
+from .overlap import (
+    _RELOCATION,
+    _SAME_PROVINCE,
+    _TEXT_WEIGHT,
+    ParticipantProfile,
+    VacancyProfile,
+    score_pair,
+)
 from .population import Population, PopulationConfig
 from .regions import builtin_regions
 
@@ -219,7 +226,7 @@ def _overlap_candidates(
     """Return, per participant, the indices of the ``k`` vacancies the baseline scores highest.
 
     The shortlist the engine serves from: the qualifying vacancies (``score_pair`` is not
-    None) by descending skill-overlap-2 score, ties by vacancy id, the first ``k``.
+    None) by descending skill-overlap score, ties by vacancy id, the first ``k``.
     Vectorised ``score_pair`` (same coverage, filters and location factor) as one sparse
     product, so a few thousand participants take seconds rather than minutes.
     """
@@ -247,6 +254,18 @@ def _overlap_candidates(
     wm = sp.csr_matrix((w_vals, (w_rows, w_cols)), shape=(len(vocab), len(vprof)))
     overlap = (pm @ wm).toarray()
     coverage = np.divide(overlap, totals, out=np.zeros_like(overlap), where=totals > 0)
+    # Title words (text evidence), as score_pair counts them.
+    words: dict[str, int] = {}
+    p_rows = [i for i, pp in enumerate(pprof) for _ in pp.words]
+    p_cols = [words.setdefault(w, len(words)) for pp in pprof for w in pp.words]
+    v_rows = [words.setdefault(w, len(words)) for vp in vprof for w in vp.words]
+    v_cols = [j for j, vp in enumerate(vprof) for _ in vp.words]
+    n_words = np.array([len(vp.words) for vp in vprof], dtype=float)
+    pw = sp.csr_matrix((np.ones(len(p_rows)), (p_rows, p_cols)), shape=(len(pprof), len(words)))
+    vw = sp.csr_matrix((np.ones(len(v_rows)), (v_rows, v_cols)), shape=(len(words), len(vprof)))
+    shared = (pw @ vw).toarray()
+    text = np.divide(_TEXT_WEIGHT * shared, n_words, out=np.zeros_like(shared), where=n_words > 0)
+    relevance = np.maximum(coverage, text)
     # location_factor and the education filter, vectorised over vacancies.
     anywhere = np.array([vp.remote or vp.regency_code is None for vp in vprof])
     v_code = np.array([vp.regency_code or "" for vp in vprof])
@@ -265,8 +284,8 @@ def _overlap_candidates(
                 _RELOCATION if pp.willing_to_relocate else 0.0,
             ),
         )
-        ok = (v_edu <= pp.education_rank) & (overlap[i] > 0) & (loc > 0)
-        score = np.where(ok, np.round(coverage[i] * loc, 6), -1.0)
+        ok = (v_edu <= pp.education_rank) & ((overlap[i] > 0) | (shared[i] > 0)) & (loc > 0)
+        score = np.where(ok, np.round(relevance[i] * loc, 6), -1.0)
         top = np.lexsort((id_rank, -score))[:k]
         out.append(top[score[top] > 0])
     return out

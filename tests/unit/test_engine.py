@@ -24,7 +24,13 @@ from matching import (
     UnknownParticipant,
     normalise_skill,
 )
-from matching.overlap import PairScore, ParticipantProfile, VacancyProfile, score_pair
+from matching.overlap import (
+    PairScore,
+    ParticipantProfile,
+    VacancyProfile,
+    score_pair,
+    title_words,
+)
 from matching.trainings import TrainingCatalogue
 from schemas import (
     EDUCATION_LEVELS,
@@ -73,6 +79,7 @@ def upsert(
     regency: str = BANDUNG,
     relocate: bool = False,
     trainings: Sequence[Training] = (),
+    wants: Sequence[str] = (),
 ) -> ParticipantUpserted:
     return ParticipantUpserted(
         event_id=f"{pid}@{t}",
@@ -83,7 +90,7 @@ def upsert(
         regency_code=regency,
         skills=skills_of(skills),
         trainings=list(trainings),
-        preferences=Preferences(willing_to_relocate=relocate),
+        preferences=Preferences(willing_to_relocate=relocate, desired_occupations=list(wants)),
     )
 
 
@@ -116,6 +123,7 @@ def vacancy(
     regency: str | None = BANDUNG,
     remote: bool = False,
     updated: bool = False,
+    title: str = "Staf Administrasi",
 ) -> OpenVacancy:
     cls = VacancyUpdated if updated else VacancyPosted
     return cls(
@@ -124,7 +132,7 @@ def vacancy(
         producer="test",
         vacancy_id=vid,
         company_id="c-1",
-        title="Staf Administrasi",
+        title=title,
         required_skills=[RequiredSkill(name=n, importance="essential") for n in essential]
         + [RequiredSkill(name=n, importance="optional") for n in optional],
         education_min=education_min,
@@ -473,6 +481,44 @@ def test_erased_participant_leaves_no_trace_and_is_not_resurrected() -> None:
     assert "p1" not in engine.lists
 
 
+# -- text evidence ---------------------------------------------------------------------------
+
+
+def test_title_words_drop_generic_words_and_stem() -> None:
+    assert title_words("Staf Administrasi Gudang (Urgent!)") == {"administrasi", "gudang"}
+    assert title_words("Staff Umum / Helper") == frozenset()
+    assert title_words("Pengelasan") == title_words("mengelas")
+
+
+def test_a_vacancy_whose_title_names_the_wish_matches_without_shared_skills() -> None:
+    engine = MatchEngine()
+    engine.apply_vacancy(vacancy("v1", essential=["Tata Boga"], title="Kasir Minimarket"))
+    engine.apply_vacancy(vacancy("v2", essential=["Tata Boga"], title="Staf Umum"))
+    outcome = engine.apply_participant(upsert("p1", ["Ms. Excel"], wants=["Kasir"]))
+
+    assert outcome.change is not None
+    [rec] = outcome.change.after
+    # one of the title's two words, at 0.3 the weight of a full skill match
+    assert (rec.vacancy_id, rec.score) == ("v1", 0.15)
+    assert rec.matched_skills == ()
+    assert rec.missing_skills == ("Tata Boga",)
+    assert [c.participant_id for c in engine.candidates_for("v1")] == ["p1"]
+    assert engine.candidates_for("v2") == ()
+
+
+def test_skills_outweigh_title_words_and_training_titles_count_as_text() -> None:
+    engine = MatchEngine()
+    engine.apply_vacancy(vacancy("v-skill", essential=["excel"], title="Staf Keuangan"))
+    engine.apply_vacancy(vacancy("v-text", essential=["akuntansi"], title="Admin Excel"))
+    excel = Training(training_id="t-x", title="Microsoft Excel untuk Admin")
+    engine.apply_participant(upsert("p1", ["excel"], trainings=[excel]))
+
+    assert [(r.vacancy_id, r.score) for r in engine.lists["p1"]] == [
+        ("v-skill", 1.0),
+        ("v-text", 0.3),
+    ]
+
+
 # -- recompute_all ---------------------------------------------------------------------------------
 
 
@@ -567,6 +613,9 @@ TRAININGS = [
 ]
 TOP_K = 3
 CANDIDATES_K = 2
+# Title words and wishes, so that text evidence (and its generic words) is exercised too.
+TITLES = ["Staf", "Kasir Toko", "Staf Admin Gudang", "Operator Produksi", "Operator Gudang"]
+WISHES = ["Kasir", "Operator", "gudang", "Staf Umum"]
 
 Spec = tuple[type[Any], dict[str, Any]]
 
@@ -588,7 +637,11 @@ upsert_st = st.fixed_dictionaries(
         "education_level": st.sampled_from(PARTICIPANT_EDUCATION),
         "regency_code": st.sampled_from(REGENCIES),
         "skills": sized_lists(skill_st, [2, 3, 1, 4, 0]),
-        "preferences": st.builds(Preferences, willing_to_relocate=st.booleans()),
+        "preferences": st.builds(
+            Preferences,
+            willing_to_relocate=st.booleans(),
+            desired_occupations=st.lists(st.sampled_from(WISHES), max_size=2),
+        ),
     }
 ).map(lambda f: (ParticipantUpserted, f))
 skills_added_st = st.fixed_dictionaries(
@@ -612,7 +665,7 @@ vacancy_fields_st = st.tuples(
         {
             "vacancy_id": st.sampled_from(VIDS),
             "company_id": st.just("c-1"),
-            "title": st.just("Staf"),
+            "title": st.sampled_from(TITLES),
             "required_skills": sized_lists(
                 st.builds(
                     RequiredSkill,
