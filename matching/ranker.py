@@ -11,9 +11,11 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import math
 import platform
 import sys
 import time
+import weakref
 import zipfile
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
@@ -26,8 +28,9 @@ import scipy.sparse as sp
 import sklearn
 import skops
 import skops.io as sio
+from numba import njit
 from sklearn.ensemble import HistGradientBoostingClassifier
-from sklearn.ensemble._hist_gradient_boosting._predictor import _predict_from_raw_data
+from sklearn.ensemble._hist_gradient_boosting.common import PREDICTOR_RECORD_DTYPE
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.pipeline import FeatureUnion, Pipeline
 
@@ -124,9 +127,12 @@ class RankerPipeline(Pipeline):
     Fit, parameters and persistence are ``Pipeline``'s. ``predict_proba`` takes a
     documented fast path that returns exactly what ``Pipeline.predict_proba`` returns
     (a test holds them equal bit for bit, on one pair and on thousands): features, then the
-    classifier's trees summed in its order, on one thread, without the per-call input
-    validation and per-tree dispatch of ``HistGradientBoostingClassifier.predict_proba``
-    (about 4 µs per tree per call, and an OpenMP team on every tree). It reads the
+    classifier's trees summed in its order by one compiled (numba) walk over their nodes
+    as flat arrays, on one thread, without the per-call input validation and per-tree
+    dispatch of ``HistGradientBoostingClassifier.predict_proba`` (about 4 µs per tree per
+    call, and an OpenMP team on every tree). The flat arrays are runtime state kept
+    outside the estimators (a weak map keyed by the classifier), so they are never
+    saved with the model. It reads the
     classifier's fitted predictors, which are private to scikit-learn: that is safe
     because ``load_model`` refuses an artifact saved with another scikit-learn version,
     and any pipeline it does not recognise (other steps, categorical splits, multiclass)
@@ -150,31 +156,113 @@ def _fast_path_ok(model: Any) -> bool:
     return model._preprocessor is None
 
 
+class _Trees(NamedTuple):
+    """A binary HGB model's trees as flat node arrays (runtime state, never persisted)."""
+
+    predictors: list[Any]  # the model's list the arrays were built from
+    roots: np.ndarray
+    feature: np.ndarray
+    threshold: np.ndarray
+    missing_left: np.ndarray
+    left: np.ndarray
+    right: np.ndarray
+    is_leaf: np.ndarray
+    value: np.ndarray
+    baseline: float
+
+
+# Keyed weakly by the classifier: nothing is added to the estimator (or to what skops
+# writes), and a refit (a new ``_predictors`` list) rebuilds the arrays.
+_TREES: weakref.WeakKeyDictionary[Any, _Trees] = weakref.WeakKeyDictionary()
+
+
+def _trees(model: HistGradientBoostingClassifier) -> _Trees:
+    cached = _TREES.get(model)
+    if cached is not None and cached.predictors is model._predictors:
+        return cached
+    nodes = [predictor.nodes for (predictor,) in model._predictors]
+    sizes = np.fromiter(map(len, nodes), dtype=np.int64, count=len(nodes))
+    roots = np.cumsum(sizes) - sizes
+    flat: Any = np.concatenate(nodes) if nodes else np.zeros(0, dtype=PREDICTOR_RECORD_DTYPE)
+    offset = np.repeat(roots, sizes)
+    trees = _Trees(
+        predictors=model._predictors,
+        roots=roots,
+        feature=np.ascontiguousarray(flat["feature_idx"], dtype=np.int64),
+        threshold=np.ascontiguousarray(flat["num_threshold"], dtype=np.float64),
+        missing_left=np.ascontiguousarray(flat["missing_go_to_left"], dtype=np.uint8),
+        left=flat["left"].astype(np.int64) + offset,
+        right=flat["right"].astype(np.int64) + offset,
+        is_leaf=np.ascontiguousarray(flat["is_leaf"], dtype=np.uint8),
+        value=np.ascontiguousarray(flat["value"], dtype=np.float64),
+        baseline=float(np.asarray(model._baseline_prediction, dtype=np.float64).reshape(-1)[0]),
+    )
+    _TREES[model] = trees
+    return trees
+
+
+@njit(cache=True, nogil=True)
+def _tree_sums(
+    x: np.ndarray,
+    roots: np.ndarray,
+    feature: np.ndarray,
+    threshold: np.ndarray,
+    missing_left: np.ndarray,
+    left: np.ndarray,
+    right: np.ndarray,
+    is_leaf: np.ndarray,
+    value: np.ndarray,
+    baseline: float,
+    out: np.ndarray,
+) -> None:  # pragma: no cover - compiled
+    """Raw scores: ``0 + baseline``, then each tree's leaf value added in tree order.
+
+    The walk of scikit-learn's ``_predict_one_from_raw_data`` for numeric splits: NaN
+    goes where the node sends missing values, else ``x <= threshold`` goes left (on the
+    value as float64, as ``_raw_predict`` converts its input).
+    """
+    for i in range(x.shape[0]):
+        raw = 0.0 + baseline
+        for t in range(len(roots)):
+            node = roots[t]
+            while not is_leaf[node]:
+                v = np.float64(x[i, feature[node]])
+                if math.isnan(v):
+                    node = left[node] if missing_left[node] else right[node]
+                elif v <= threshold[node]:
+                    node = left[node]
+                else:
+                    node = right[node]
+            raw += value[node]
+        out[i, 0] = raw
+
+
 def _hgb_predict_proba(model: HistGradientBoostingClassifier, x: np.ndarray) -> np.ndarray:
     """``model.predict_proba(x)`` for a binary model without categorical features.
 
     The steps of ``_raw_predict`` (float64 input, raw = 0 + baseline, then each tree's
-    leaf value added in iteration order) and the loss's link, on one thread.
+    leaf value added in iteration order) compiled into one pass over the rows, on one
+    thread, and the loss's own link.
     """
-    x = np.ascontiguousarray(x, dtype=np.float64)
     if x.ndim != 2 or x.shape[1] != model.n_features_in_:
         raise ValueError(f"expected {model.n_features_in_} features, got shape {x.shape}")
-    known_cat_bitsets, f_idx_map = model._bin_mapper.make_known_categories_bitsets()
-    raw = np.zeros((x.shape[0], 1), dtype=model._baseline_prediction.dtype, order="F")
-    raw += model._baseline_prediction
-    column = raw[:, 0]
-    leaf_values = np.empty(x.shape[0], dtype=np.float64)
-    for (predictor,) in model._predictors:
-        _predict_from_raw_data(
-            predictor.nodes,
-            x,
-            predictor.raw_left_cat_bitsets,
-            known_cat_bitsets,
-            f_idx_map,
-            1,
-            leaf_values,
-        )
-        column += leaf_values
+    if x.dtype != np.float32 and x.dtype != np.float64:
+        x = np.asarray(x, dtype=np.float64)
+    t = _trees(model)
+    raw = np.empty((x.shape[0], 1), dtype=np.float64, order="F")
+    _tree_sums(
+        x,
+        t.roots,
+        t.feature,
+        t.threshold,
+        t.missing_left,
+        t.left,
+        t.right,
+        t.is_leaf,
+        t.value,
+        t.baseline,
+        raw,
+    )
     return np.asarray(model._loss.predict_proba(raw))
 
 

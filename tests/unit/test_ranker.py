@@ -509,6 +509,21 @@ def test_fast_path_equals_the_pipeline_bit_for_bit(real_pairs: list) -> None:
     np.testing.assert_array_equal(model.predict_proba(real_pairs), before)
 
 
+def test_shuffled_and_partial_batches_score_each_pair_as_a_single_call(real_pairs: list) -> None:
+    model, _ = load_default_model()
+    pairs = real_pairs[:400]
+    single = np.concatenate([model.predict_proba([pair]) for pair in pairs])
+    np.testing.assert_array_equal(single, super(RankerPipeline, model).predict_proba(pairs))
+    rng = np.random.default_rng(1)
+    order = rng.permutation(len(pairs))
+    np.testing.assert_array_equal(model.predict_proba([pairs[i] for i in order]), single[order])
+    part = np.sort(rng.choice(len(pairs), size=57, replace=False))
+    np.testing.assert_array_equal(model.predict_proba([pairs[i] for i in part]), single[part])
+    # the same again from an empty cache, and with every pair twice in one call
+    model.named_steps["features"]._cache = None
+    np.testing.assert_array_equal(model.predict_proba(pairs + pairs), np.r_[single, single])
+
+
 def test_text_rows_equal_the_vectorizer_on_awkward_text(real_pairs: list) -> None:
     f = PairFeaturizer(max_text_features=5000).fit(real_pairs[:1500])
     texts = [
@@ -528,6 +543,10 @@ def test_text_rows_equal_the_vectorizer_on_awkward_text(real_pairs: list) -> Non
     np.testing.assert_array_equal(indptr, expected.indptr)
     np.testing.assert_array_equal(indices, expected.indices)
     np.testing.assert_array_equal(data, expected.data)
+    # the compiled path (n-gram ids -> TF-IDF -> projection) equals the stock one, bit for bit
+    assert cache.kernel_text
+    stock = text_vectors(f.text_vectorizer_.transform(texts), f.text_components_)
+    np.testing.assert_array_equal(cache.text_rows(texts), stock)
 
 
 def test_cache_is_not_a_parameter_not_cloned_not_persisted(
@@ -560,6 +579,10 @@ def test_cache_follows_event_content_and_refits(real_pairs: list) -> None:
     assert column(out, "log_openings")[0] != column(first, "log_openings")[0]
     # an equal event decoded anew is served from the cache with equal results
     np.testing.assert_array_equal(f.transform([(participant(), vacancy())]), first)
+    # old and new content of one event_id, and equal copies, side by side in one call
+    mixed = [(participant(), vacancy()), changed, (participant(), vacancy()), changed]
+    assert_same_features(f.transform(mixed), reference_transform(f, mixed))
+    assert_same_features(f.transform(mixed[::-1]), reference_transform(f, mixed[::-1]))
     # a refit replaces the vocabulary and IDF: nothing derived from the old fit survives
     f.fit(real_pairs[:400])
     assert_same_features(f.transform(real_pairs[:400]), reference_transform(f, real_pairs[:400]))
