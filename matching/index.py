@@ -1,4 +1,4 @@
-"""Sparse IDF-weighted skill index with exact, filtered top-N retrieval (numpy + scipy only).
+"""Sparse IDF-weighted skill index with exact, filtered top-N retrieval (numba kernels).
 
 One :class:`SkillIndex` holds one kind of entity (the open vacancies, or a worker's
 participants) as sparse skill vectors and answers "which rows best match these skills"
@@ -7,40 +7,69 @@ education, region or remote or relocation).
 
 Scoring. For a query ``q`` (skill -> weight) and a row ``r``::
 
-    score(q, r) = sum over shared skills s of q_s * idf_s**2 * r_s / (|q| * |r|)
+    score(q, r) = sum over shared skills s, ascending, of coef_s * impact_rs
+    coef_s      = q_s * idf_s**2 / |q|              (float64, per query)
+    impact_rs   = float32(r_s / |r|)                 (stored, per posting)
 
 with ``idf_s = log((N + 1) / (df_s + 1)) + 1`` over the ``N`` live rows, and ``|q|``,
-``|r|`` the plain L2 norms of the weights. The norms are deliberately *not* IDF-weighted:
-document frequencies move with every upsert, and an IDF-weighted row norm would have to
-be recomputed for every row holding a skill whose df changed. With plain norms a row's
-norm is fixed when it is written, IDF is applied at query time from the live document
-frequencies, and adding a row rewrites nothing else.
+``|r|`` the plain L2 norms of the weights (``r_s`` as stored, float32). The norms are
+deliberately *not* IDF-weighted: document frequencies move with every upsert, and an
+IDF-weighted row norm would have to be recomputed for every row holding a skill whose df
+changed. With plain norms a row's impacts are fixed when it is written, IDF is applied
+at query time from the live document frequencies, and adding a row rewrites nothing
+else. The sum runs over the shared skills in ascending skill order, in float64, on every
+path, so a score is a function of the live row and the query alone (bit for bit).
 
-Storage. An inverted index skill -> (row ids int32, weights float32) in growable numpy
-arrays. An update never rewrites postings in place: the old row is marked dead and the
-new version gets a fresh row id, so the postings of one skill hold each row id at most
-once and stay sorted by row id. Dead postings are masked by a per-row alive flag and
-dropped by :meth:`SkillIndex.compact`, which runs by itself once more than 25% of the
-postings or row slots are garbage.
+Storage. Rows are never rewritten: an update marks the old row slot dead and writes the
+new version to a fresh slot. Per posting the inverted index holds the row slot (int32)
+and the impact (float32), 8 bytes; the forward store keeps only each row's skills (to
+decrement document frequencies on removal). Postings come in two levels:
 
-Exactness. Results are a function of the live rows alone: the same live rows give the
-same scores (bit for bit: skills are accumulated in ascending id order in both query
-paths) and the same order, ties broken by key, whatever the history of updates.
+- the *static* level, one array for the whole index, grouped by (skill, location
+  bucket), rows ascending inside a group. The bucket is the row's province (1..99) or 0
+  for rows that any query may reach (a remote or location-less vacancy, a participant
+  willing to relocate, or inconsistent codes);
+- the *tail*, the postings written since the last merge, in write order. Writes append
+  to it; past ``max(_TAIL_MIN, postings / _TAIL_SHARE)`` it is merged into the static
+  level (one compiled in-place pass, no sort of the static level). Dead postings stay
+  until :meth:`SkillIndex.compact`, which runs by itself once more than 25% of the
+  postings or row slots are garbage.
+
+Retrieval (exact, one compiled kernel per batch of queries, :func:`_search_kernel`):
+for each query, the postings of its skills are accumulated into a dense float64 scratch
+(one slot per row; rows touched are listed), reading only location buckets 0, the
+query's province and its regency's province when the query is located (a row of any
+other bucket fails the location filter), plus the tail. Every touched row then gets the
+full filter (alive, education, location) and a bounded min-heap keeps the n best scores;
+the rows scoring at least the n-th best (ties included) go back to Python, which orders
+them by score, then key, and cuts at n. ``prune=False`` runs the numpy reference instead
+(every bucket, numpy accumulate, numpy filter); the tests hold both equal to each other
+and to a brute force, with ties, removals and filters.
+
+Keys are ``str`` or ``int`` (one kind per index). They are kept in numpy arrays
+(int64, or UTF-8 bytes of fixed, growing width) with an open-addressing hash table of
+int32 row slots, not in a Python dict: at 8.3 M participants a dict of str cost 0.8 GB.
+
+Threads: the kernels release the GIL, but one index keeps one query scratch, so one
+index must not be queried from two threads at once.
 """
 
 from __future__ import annotations
 
+import itertools
 import math
-import sys
+import numbers
+import operator
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
-import scipy.sparse as sp
+from numba import njit
 
 __all__ = [
+    "Key",
     "QueryFilters",
     "RowAttrs",
     "SkillIndex",
@@ -49,18 +78,297 @@ __all__ = [
 ]
 
 Role = Literal["vacancies", "participants"]
+Key = str | int
 
 _GARBAGE_SHARE = 0.25
 # Growable arrays grow by a quarter, not by doubling: at 8.3 M participants the postings
 # are most of the memory, and doubling could leave up to half of them as slack.
 _GROWTH = 1.25
 _MIN_CAPACITY = 8
-# Above this many stored postings, a batch does not build a scipy snapshot of the whole
-# index (it would copy every posting) but runs the per-query numpy path instead.
-_SNAPSHOT_MAX_POSTINGS = 5_000_000
+# The tail is merged into the static level past max(_TAIL_MIN, postings / _TAIL_SHARE).
+# Every query scans the whole tail (~1 ns a posting); a merge moves the static level
+# (~1-2 ns a posting), so the tail's share trades query time against write time.
+_TAIL_MIN = 4096
+_TAIL_SHARE = 128
+# Location buckets: 0 = "any query may reach this row", 1..99 = province code.
+_NB = 100
+# Education levels: inside a skill, postings are grouped by (level, bucket), the level
+# being the row's education rank clipped to 0.._NE - 1, so that a query reads only the
+# levels its education filter can pass (a superset when ranks are clipped).
+_NE = 8
+_CELLS = _NE * _NB
+_ALIVE_BIT = np.int64(1 << 57)
 
 F64 = npt.NDArray[np.float64]
+F32 = npt.NDArray[np.float32]
 I64 = npt.NDArray[np.int64]
+I32 = npt.NDArray[np.int32]
+U8 = npt.NDArray[np.uint8]
+BoolA = npt.NDArray[np.bool_]
+Query = tuple[Sequence[int], Sequence[float] | None, "RowAttrs | None"]
+
+
+# -- compiled kernels ---------------------------------------------------------------------
+
+
+@njit(cache=True, nogil=True)
+def _accumulate(lo, hi, c, srow, simp, acc, touched, nt):  # type: ignore[no-untyped-def]
+    """acc[row] += c * impact over postings [lo, hi); first touches listed in touched."""
+    last = touched.shape[0] - 1
+    for i in range(lo, hi):
+        row = srow[i]
+        v = acc[row]
+        # Branch-free: a mispredicted "first touch" branch would serialise the loads.
+        touched[nt] = row
+        nt += (v == 0.0) & (nt < last)
+        acc[row] = v + c * np.float64(simp[i])
+    return nt
+
+
+@njit(cache=True, nogil=True)
+def _search_kernel(  # type: ignore[no-untyped-def]
+    qptr,
+    qskill,
+    qcoef,
+    qhas,
+    qedu,
+    qprov,
+    qreg,
+    qany,
+    n,
+    vac,
+    soff,
+    srow,
+    simp,
+    trow,
+    tskill,
+    timp,
+    tlen,
+    attr,
+    acc,
+    touched,
+    coefbuf,
+    keyints,
+    intkeys,
+    oq,
+    orow,
+    osc,
+):
+    """Top-n (ties at the n-th score included) of each query into (oq, orow, osc).
+
+    Returns how many rows were found; past the room of the output arrays only the count
+    goes on (the caller retries with more room). ``acc`` must be all zeros on entry and
+    is all zeros again on return.
+    """
+    nb = _NB
+    ne = _NE
+    cells = _CELLS
+    nq = qptr.shape[0] - 1
+    cap = oq.shape[0]
+    m = 0
+    heap = np.empty(max(n, 1), np.float64)
+    crow = np.empty(4 * n + 64, np.int32)
+    csc = np.empty(4 * n + 64, np.float64)
+    tcap = touched.shape[0]
+    for q in range(nq):
+        a = qptr[q]
+        b = qptr[q + 1]
+        if a == b:
+            continue
+        has = qhas[q]
+        anyq = qany[q]
+        e = qedu[q]
+        p = qprov[q]
+        rg = qreg[q]
+        everywhere = anyq or not has
+        b1 = p if 1 <= p < nb else -1
+        r2 = rg // 100
+        b2 = r2 if (rg != 0 and 1 <= r2 < nb and r2 != p) else -1
+        # Education levels the filter can pass.
+        lev = min(max(e, 0), ne - 1)
+        if not has:
+            l_lo, l_hi = 0, ne
+        elif vac:
+            l_lo, l_hi = 0, lev + 1
+        else:
+            l_lo, l_hi = lev, ne
+        nt = 0
+        # 1. Accumulate the static postings of the cells the query can reach.
+        for j in range(a, b):
+            c = qcoef[j]
+            if c <= 0.0:
+                continue
+            g0 = qskill[j] * cells
+            if everywhere:
+                lo = soff[g0 + l_lo * nb]
+                hi = soff[g0 + l_hi * nb]
+                nt = _accumulate(lo, hi, c, srow, simp, acc, touched, nt)
+                continue
+            for lv in range(l_lo, l_hi):
+                g = g0 + lv * nb
+                nt = _accumulate(soff[g], soff[g + 1], c, srow, simp, acc, touched, nt)
+                if b1 >= 0:
+                    nt = _accumulate(
+                        soff[g + b1], soff[g + b1 + 1], c, srow, simp, acc, touched, nt
+                    )
+                if b2 >= 0:
+                    nt = _accumulate(
+                        soff[g + b2], soff[g + b2 + 1], c, srow, simp, acc, touched, nt
+                    )
+        # 2. The tail, read in full (a row's postings are all in one level, in ascending
+        # skill order in both, so the summation order is the same as in the reference).
+        if tlen > 0:
+            for j in range(a, b):
+                coefbuf[qskill[j]] = qcoef[j]
+            for i in range(tlen):
+                c = coefbuf[tskill[i]]
+                if c > 0.0:
+                    row = trow[i]
+                    v = acc[row]
+                    touched[nt] = row
+                    nt += (v == 0.0) & (nt < tcap - 1)
+                    acc[row] = v + c * np.float64(timp[i])
+            for j in range(a, b):
+                coefbuf[qskill[j]] = 0.0
+        # 3. Filter the touched rows (resetting the scratch) and keep the n best scores
+        # in a min-heap. A row at or above the heap's minimum when it is read is kept in
+        # crow/csc: that minimum only rises, so every row of the final top n (ties at
+        # the n-th score included) is kept, and only ~n log(rows / n) others are.
+        k = 0
+        cnt = 0
+        nofilter = not has
+        for i in range(nt):
+            row = touched[i]
+            v = acc[row]
+            acc[row] = 0.0  # a row listed twice has score 0 the second time
+            # One packed word per row (see SkillIndex._pack): one cache line, not six;
+            # no branches, which would serialise the loads.
+            w = attr[row]
+            r_reg = ((w & 0xFFFFFFFF) ^ 0x80000000) - 0x80000000
+            r_prov = (((w >> 32) & 0xFFFF) ^ 0x8000) - 0x8000
+            r_edu = ((w >> 48) & 0xFF) - 128
+            f_edu = (r_edu <= e) if vac else (r_edu >= e)
+            f_loc = (((w >> 56) & 1) == 1) | anyq
+            f_loc = f_loc | ((r_reg == rg) & (rg != 0)) | ((r_prov == p) & (p != 0))
+            ok = (((w >> 57) & 1) == 1) & (v > 0.0) & (nofilter | (f_edu & f_loc))
+            if not ok or (cnt >= n and v < heap[0]):
+                continue
+            if k == crow.shape[0]:
+                crow2 = np.empty(2 * k, np.int32)
+                csc2 = np.empty(2 * k, np.float64)
+                crow2[:k] = crow
+                csc2[:k] = csc
+                crow, csc = crow2, csc2
+            crow[k] = row
+            csc[k] = v
+            k += 1
+            if cnt < n:
+                # sift up
+                h = cnt
+                cnt += 1
+                while h > 0:
+                    parent = (h - 1) >> 1
+                    if heap[parent] <= v:
+                        break
+                    heap[h] = heap[parent]
+                    h = parent
+                heap[h] = v
+            elif v > heap[0]:
+                # replace the smallest, sift down
+                h = 0
+                while True:
+                    ch = 2 * h + 1
+                    if ch >= n:
+                        break
+                    if ch + 1 < n and heap[ch + 1] < heap[ch]:
+                        ch += 1
+                    if heap[ch] >= v:
+                        break
+                    heap[h] = heap[ch]
+                    h = ch
+                heap[h] = v
+        kth = heap[0] if cnt >= n else 0.0
+        # 4. Emit every kept row at or above the n-th best score.
+        m0 = m
+        for i in range(k):
+            v = csc[i]
+            if v >= kth:
+                if m < cap:
+                    oq[m] = q
+                    orow[m] = crow[i]
+                    osc[m] = v
+                m += 1
+        # 5. Order by score desc, then key (int keys; row slot for str keys, whose ties
+        # Python settles), and cut at n where the key decided the ties.
+        if m0 < m <= cap:
+            cq = m - m0
+            kk = np.empty(cq, np.int64)
+            for i in range(cq):
+                kk[i] = keyints[orow[m0 + i]] if intkeys else orow[m0 + i]
+            o1 = np.argsort(kk, kind="mergesort")
+            neg = np.empty(cq, np.float64)
+            for i in range(cq):
+                neg[i] = -osc[m0 + o1[i]]
+            o2 = np.argsort(neg, kind="mergesort")
+            rs = orow[m0:m].copy()
+            ss = osc[m0:m].copy()
+            for i in range(cq):
+                orow[m0 + i] = rs[o1[o2[i]]]
+                osc[m0 + i] = ss[o1[o2[i]]]
+            if intkeys and cq > n:
+                m = m0 + n
+    return m
+
+
+@njit(cache=True, nogil=True)
+def _merge_kernel(soff, srow, simp, trow, tskill, timp, tlen, alive, cell):  # type: ignore[no-untyped-def]
+    """Move the live tail postings into the static level, in place; new static length.
+
+    ``srow``/``simp`` need room for the static postings plus the tail. Tail postings go
+    after the static ones of their group, in write order (rows stay ascending).
+    """
+    cells = _CELLS
+    ng = soff.shape[0] - 1
+    cnt = np.zeros(ng + 1, np.int64)
+    for i in range(tlen):
+        r = trow[i]
+        if alive[r]:
+            cnt[tskill[i] * cells + cell[r] + 1] += 1
+    for g in range(ng):
+        cnt[g + 1] += cnt[g]
+    total = cnt[ng]
+    if total == 0:
+        return soff[ng]
+    # Counting sort of the tail by group (stable).
+    tr = np.empty(total, np.int32)
+    ti = np.empty(total, np.float32)
+    pos = cnt[:ng].copy()
+    for i in range(tlen):
+        r = trow[i]
+        if alive[r]:
+            g = tskill[i] * cells + cell[r]
+            tr[pos[g]] = r
+            ti[pos[g]] = timp[i]
+            pos[g] += 1
+    # Backwards over groups: group g moves right by the tail postings of groups < g.
+    for g in range(ng - 1, -1, -1):
+        shift = cnt[g]
+        add = cnt[g + 1] - cnt[g]
+        lo = soff[g]
+        hi = soff[g + 1]
+        if shift == 0 and add == 0:
+            break
+        nlo = lo + shift
+        length = hi - lo
+        if shift > 0:
+            for i in range(length - 1, -1, -1):
+                srow[nlo + i] = srow[lo + i]
+                simp[nlo + i] = simp[lo + i]
+        for i in range(add):
+            srow[nlo + length + i] = tr[shift + i]
+            simp[nlo + length + i] = ti[shift + i]
+        soff[g + 1] = hi + cnt[g + 1]
+    return soff[ng]
 
 
 def parse_regency(code: str | None) -> tuple[int, int]:
@@ -137,25 +445,281 @@ def _grow(arr: npt.NDArray[np.generic], needed: int) -> npt.NDArray[np.generic]:
     return out
 
 
-def _aggregate(
-    skills: Sequence[int] | npt.NDArray[np.integer],
-    weights: Sequence[float] | npt.NDArray[np.floating] | None,
-) -> tuple[I64, F64]:
-    """Sorted unique skills with summed weights; zero weights dropped, negative refused."""
-    s = np.asarray(skills, dtype=np.int64).reshape(-1)
-    w = (
-        np.ones(s.shape[0], dtype=np.float64)
-        if weights is None
-        else np.asarray(weights, dtype=np.float64).reshape(-1)
-    )
-    if s.shape[0] != w.shape[0]:
+_U64 = (1 << 64) - 1
+
+
+def _mix(codes: I64) -> npt.NDArray[np.uint64]:
+    """splitmix64 finaliser: spreads integer codes over the hash table."""
+    if codes.shape[0] <= 4:  # single upserts: plain ints are ~10x faster than numpy
+        out = []
+        for c in codes.tolist():
+            x = c & _U64
+            x = ((x ^ (x >> 30)) * 0xBF58476D1CE4E5B9) & _U64
+            x = ((x ^ (x >> 27)) * 0x94D049BB133111EB) & _U64
+            out.append(x ^ (x >> 31))
+        return np.array(out, dtype=np.uint64)
+    z = codes.astype(np.int64).view(np.uint64).copy()
+    z ^= z >> np.uint64(30)
+    z *= np.uint64(0xBF58476D1CE4E5B9)
+    z ^= z >> np.uint64(27)
+    z *= np.uint64(0x94D049BB133111EB)
+    z ^= z >> np.uint64(31)
+    return z
+
+
+class _KeyMap:
+    """Row slot -> key (numpy arrays) and key -> row slot (open addressing, int32)."""
+
+    def __init__(self) -> None:
+        self.kind: Literal["", "int", "str"] = ""
+        self.ints = np.zeros(0, dtype=np.int64)
+        self.strs = np.zeros(0, dtype="S1")
+        self.table = np.full(8, -1, dtype=np.int32)  # -1 empty, -2 deleted
+        self.filled = 0  # slots not -1
+
+    # -- keys as arrays --
+
+    def encode(self, keys: Sequence[Key]) -> tuple[npt.NDArray[np.generic], I64]:
+        """Keys as an array comparable with the stored ones, and their hash codes."""
+        if not keys:
+            empty = np.zeros(0, dtype=np.int64)
+            return empty, empty
+        first = keys[0]
+        kind = "str" if isinstance(first, str) else "int"
+        if self.kind and kind != self.kind:
+            raise TypeError(f"this index holds {self.kind} keys, got {first!r}")
+        if kind == "str":
+            if not all(isinstance(k, str) for k in keys):
+                raise TypeError("keys must be all str or all int")
+            raw = [k.encode() for k in keys]  # type: ignore[union-attr]
+            if any(b"\x00" in b for b in raw):
+                raise ValueError("keys must not contain NUL characters")
+            arr: npt.NDArray[np.generic] = np.array(raw, dtype=np.bytes_)
+            codes = np.fromiter((hash(b) for b in raw), dtype=np.int64, count=len(raw))
+            return arr, codes
+        if not all(isinstance(k, numbers.Integral) and not isinstance(k, bool) for k in keys):
+            raise TypeError("keys must be all str or all int")
+        iarr = np.array([int(k) for k in keys], dtype=np.int64)
+        return iarr, iarr
+
+    def stored(self, rows: I64) -> npt.NDArray[np.generic]:
+        return self.ints[rows] if self.kind == "int" else self.strs[rows]
+
+    def to_python(self, rows: I64) -> list[Key]:
+        if self.kind == "int":
+            return self.ints[rows].tolist()
+        return [b.decode() for b in self.strs[rows].tolist()]
+
+    def ensure(self, needed: int, kind: Literal["int", "str"]) -> None:
+        """Room for ``needed`` keys; the index takes the kind of its first keys."""
+        if not self.kind:
+            self.kind = kind
+        if self.kind == "int":
+            self.ints = _grow(self.ints, needed)  # type: ignore[assignment]
+        elif self.strs.shape[0] < needed:
+            self.strs = _grow(self.strs, needed)
+
+    # -- one key at a time (single upserts and removals: plain Python, no numpy calls) --
+
+    def encode1(self, key: object) -> tuple[bytes | int, int]:
+        """A key as stored (bytes or int) and its hash code; TypeError on a wrong kind."""
+        if isinstance(key, str):
+            if self.kind == "int":
+                raise TypeError(f"this index holds int keys, got {key!r}")
+            b = key.encode()
+            if b"\x00" in b:
+                raise ValueError("keys must not contain NUL characters")
+            return b, hash(b)
+        if isinstance(key, numbers.Integral) and not isinstance(key, bool):
+            if self.kind == "str":
+                raise TypeError(f"this index holds str keys, got {key!r}")
+            k = int(key)
+            if not -(1 << 63) <= k < 1 << 63:
+                raise ValueError("int keys must fit in int64")
+            return k, k
+        raise TypeError("keys must be str or int")
+
+    def find1(self, key: bytes | int, code: int) -> tuple[int, int]:
+        """(row slot, table position) of ``key``, or (-1, first free position)."""
+        table = self.table
+        mask = table.shape[0] - 1
+        x = code & _U64
+        x = ((x ^ (x >> 30)) * 0xBF58476D1CE4E5B9) & _U64
+        x = ((x ^ (x >> 27)) * 0x94D049BB133111EB) & _U64
+        i = (x ^ (x >> 31)) & mask
+        free = -1
+        if not self.kind:
+            return -1, i
+        keys = self.ints if self.kind == "int" else self.strs
+        while True:
+            r = table.item(i)
+            if r == -1:
+                return -1, (i if free < 0 else free)
+            if r == -2:
+                if free < 0:
+                    free = i
+            elif keys.item(r) == key:
+                return r, i
+            i = (i + 1) & mask
+
+    def store1(self, row: int, key: bytes | int) -> None:
+        if isinstance(key, bytes):
+            if len(key) > self.strs.dtype.itemsize:
+                self.strs = self.strs.astype(f"S{len(key)}")
+            self.strs[row] = key
+        else:
+            self.ints[row] = key
+
+    def place1(self, row: int, pos: int) -> None:
+        """Put ``row`` at a free table position found by :meth:`find1`."""
+        if self.table.item(pos) == -1:
+            self.filled += 1
+        self.table[pos] = row
+
+    def store(self, base: int, arr: npt.NDArray[np.generic]) -> None:
+        n = arr.shape[0]
+        if n == 0:
+            return
+        if not self.kind:
+            self.kind = "str" if arr.dtype.kind == "S" else "int"
+        if self.kind == "int":
+            self.ints[base : base + n] = arr
+            return
+        if arr.dtype.itemsize > self.strs.dtype.itemsize:
+            self.strs = self.strs.astype(arr.dtype)
+        self.strs[base : base + n] = arr
+
+    def codes_of_rows(self, rows: I64) -> I64:
+        if self.kind == "int":
+            return self.ints[rows]
+        return np.fromiter(
+            (hash(b) for b in self.strs[rows].tolist()), dtype=np.int64, count=rows.shape[0]
+        )
+
+    # -- hash table --
+
+    def lookup(self, arr: npt.NDArray[np.generic], codes: I64) -> I64:
+        """Row slot of each key, -1 where absent."""
+        k = codes.shape[0]
+        out = np.full(k, -1, dtype=np.int64)
+        if k == 0 or not self.kind:
+            return out
+        mask = np.uint64(self.table.shape[0] - 1)
+        slots = (_mix(codes) & mask).astype(np.int64)
+        pending = np.arange(k)
+        while pending.shape[0]:
+            s = slots[pending]
+            r = self.table[s].astype(np.int64)
+            live = r >= 0
+            match = np.zeros(pending.shape[0], dtype=bool)
+            if live.any():
+                lr = np.flatnonzero(live)
+                match[lr] = self.stored(r[lr]) == arr[pending[lr]]
+            out[pending[match]] = r[match]
+            pending = pending[~(match | (r == -1))]
+            slots[pending] = (slots[pending] + 1) & int(mask)
+        return out
+
+    def full_after(self, k: int) -> bool:
+        """Whether adding ``k`` keys would fill the table past 70% (slow probing)."""
+        return (self.filled + k) * 10 > 7 * self.table.shape[0]
+
+    def place(self, rows: I64, codes: I64) -> None:
+        """Add absent keys, already stored at ``rows``."""
+        mask = self.table.shape[0] - 1
+        slots = (_mix(codes) & np.uint64(mask)).astype(np.int64)
+        pending = np.arange(rows.shape[0])
+        while pending.shape[0]:
+            s = slots[pending]
+            prev = self.table[s]
+            free = prev < 0
+            cand, cs = pending[free], s[free]
+            self.table[cs] = rows[cand]
+            won = self.table[cs] == rows[cand]
+            self.filled += int(np.count_nonzero(prev[free][won] == -1))
+            done = np.zeros(pending.shape[0], dtype=bool)
+            done[np.flatnonzero(free)[won]] = True
+            pending = pending[~done]
+            slots[pending] = (slots[pending] + 1) & mask
+
+    def delete(self, rows: I64) -> None:
+        """Mark the slots holding ``rows`` deleted."""
+        if rows.shape[0] == 0:
+            return
+        mask = self.table.shape[0] - 1
+        slots = (_mix(self.codes_of_rows(rows)) & np.uint64(mask)).astype(np.int64)
+        pending = np.arange(rows.shape[0])
+        while pending.shape[0]:
+            s = slots[pending]
+            hit = self.table[s] == rows[pending]
+            self.table[s[hit]] = -2
+            pending = pending[~hit]
+            slots[pending] = (slots[pending] + 1) & mask
+
+    def rebuild(self, live_rows: I64, extra: int = 0) -> None:
+        size = 8
+        while size < 2 * (live_rows.shape[0] + extra) + 8:
+            size *= 2
+        self.table = np.full(size, -1, dtype=np.int32)
+        self.filled = 0
+        self.place(live_rows, self.codes_of_rows(live_rows))
+
+    def remap(self, live_ids: I64) -> None:
+        """Keep the keys of ``live_ids`` (in order) at slots 0.. and rebuild the table."""
+        if self.kind == "int":
+            self.ints = self.ints[live_ids]
+        elif self.kind == "str":
+            self.strs = self.strs[live_ids]
+        self.rebuild(np.arange(live_ids.shape[0], dtype=np.int64))
+
+    def nbytes(self) -> int:
+        return int(self.ints.nbytes + self.strs.nbytes + self.table.nbytes)
+
+
+def _aggregate1(
+    skills: Sequence[int], weights: Sequence[float] | None
+) -> tuple[list[int], list[float]]:
+    """One row: sorted unique skills and float32 weights (summed, zeros dropped)."""
+    ws: Sequence[float] = [1.0] * len(skills) if weights is None else weights
+    if len(ws) != len(skills):
         raise ValueError("skills and weights differ in length")
-    if s.shape[0] and (s.min() < 0 or not np.all(np.isfinite(w)) or w.min() < 0):
-        raise ValueError("skill ids and weights must be non-negative and finite")
-    uniq, inv = np.unique(s, return_inverse=True)
-    summed = np.bincount(inv, weights=w, minlength=uniq.shape[0]).astype(np.float64)
-    keep = summed > 0
-    return uniq[keep], summed[keep]
+    summed: dict[int, float] = {}
+    for s, w in zip(skills, ws, strict=True):
+        si = operator.index(s)
+        wf = float(w)
+        if si < 0 or not math.isfinite(wf) or wf < 0:
+            raise ValueError("skill ids and weights must be non-negative and finite")
+        summed[si] = summed.get(si, 0.0) + wf
+    sk: list[int] = []
+    w32: list[float] = []
+    for s in sorted(summed):
+        # A weight too small for float32 would be stored as 0: drop it like a zero.
+        v = float(np.float32(summed[s]))
+        if v > 0:
+            sk.append(s)
+            w32.append(v)
+    return sk, w32
+
+
+def _spread(starts: I64, lens: I64) -> I64:
+    """Concatenated ranges ``starts[i] : starts[i] + lens[i]`` as one index array."""
+    total = int(lens.sum())
+    if total == 0:
+        return np.zeros(0, dtype=np.int64)
+    offs = np.cumsum(lens) - lens
+    return np.repeat(starts - offs, lens) + np.arange(total, dtype=np.int64)
+
+
+def _bucket_of(
+    role: Role, prov: int, reg: int, remote: bool, reloc: bool
+) -> int:  # the scalar twin of SkillIndex._buckets_of
+    if role == "vacancies":
+        anywhere = remote or reg == 0
+        consistent = reg // 100 == prov
+    else:
+        anywhere = reloc
+        consistent = reg == 0 or reg // 100 == prov
+    return prov if (not anywhere and consistent and 1 <= prov < _NB) else 0
 
 
 class SkillIndex:
@@ -163,53 +727,72 @@ class SkillIndex:
 
     ``role="vacancies"``: rows are vacancies, queries come from participants (their
     :class:`QueryFilters` are the participant's attributes). ``role="participants"``:
-    the mirror, rows are participants and queries come from vacancies.
+    the mirror, rows are participants and queries come from vacancies. Keys are ``str``
+    or ``int``, one kind per index.
     """
 
     def __init__(self, role: Role) -> None:
         if role not in ("vacancies", "participants"):
             raise ValueError(f"unknown role {role!r}")
         self.role: Role = role
-        # Per skill postings: row ids and weights, first _plen[s] entries valid.
-        self._prow: list[npt.NDArray[np.int32]] = []
-        self._pw: list[npt.NDArray[np.float32]] = []
-        self._plen = np.zeros(0, dtype=np.int64)
-        self._df = np.zeros(0, dtype=np.int64)
+        self._keys = _KeyMap()
+        self._nlive = 0
         # Per row slot (live or dead), first _nslots valid.
         self._nslots = 0
-        self._keys: list[str | None] = []
-        self._row_of: dict[str, int] = {}
         self._alive = np.zeros(0, dtype=bool)
-        self._inv_norm = np.zeros(0, dtype=np.float64)
+        # The kernel's copy of the filter attributes, one int64 per row (_pack).
+        self._attr = np.zeros(0, dtype=np.int64)
         self._edu = np.zeros(0, dtype=np.int8)
         self._prov = np.zeros(0, dtype=np.int16)
         self._reg = np.zeros(0, dtype=np.int32)
         self._remote = np.zeros(0, dtype=bool)
         self._reloc = np.zeros(0, dtype=bool)
-        # Forward store of each row's skills, needed to lower df when the row dies.
-        self._fstart = np.zeros(0, dtype=np.int64)
-        self._flen = np.zeros(0, dtype=np.int32)
-        self._fskills = np.zeros(0, dtype=np.int32)
-        self._fused = 0
+        # Posting group inside a skill: education level * _NB + location bucket.
+        self._cell = np.zeros(0, dtype=np.uint16)
+        # Forward store: row slot i has skills _fskills[_fptr[i]:_fptr[i + 1]], ascending.
+        self._fptr = np.zeros(1, dtype=np.int64)
+        self._fskills: npt.NDArray[np.unsignedinteger | np.signedinteger] = np.zeros(
+            0, dtype=np.uint16
+        )
+        # Per skill.
+        self._df = np.zeros(0, dtype=np.int32)
+        # Static postings: group g = skill * _NB + bucket is [_soff[g], _soff[g + 1]).
+        self._soff = np.zeros(1, dtype=np.int64)
+        self._srow = np.zeros(0, dtype=np.int32)
+        self._simp = np.zeros(0, dtype=np.float32)
+        # Tail postings, in write order.
+        self._tlen = 0
+        self._trow = np.zeros(0, dtype=np.int32)
+        self._tskill = np.zeros(0, dtype=np.int32)
+        self._timp = np.zeros(0, dtype=np.float32)
         self._npostings = 0
         self._dead_postings = 0
         self._dead_rows = 0
-        # Scratch accumulator for single queries, all zeros between queries so a query
-        # touches only the slots of its own postings.
+        # Query scratch: a float64 accumulator per row slot (all zeros between queries),
+        # the rows touched by one query, a coefficient per skill (zeros between queries).
         self._acc = np.zeros(0, dtype=np.float64)
-        self._snapshot: sp.csr_matrix | None = None
+        self._touched = np.zeros(0, dtype=np.int32)
+        self._coefbuf = np.zeros(0, dtype=np.float64)
 
     # -- writing ------------------------------------------------------------------------
 
     def __len__(self) -> int:
-        return len(self._row_of)
+        return self._nlive
 
     def __contains__(self, key: object) -> bool:
-        return key in self._row_of
+        try:
+            k, code = self._keys.encode1(key)
+        except (TypeError, ValueError):
+            return False
+        return self._keys.find1(k, code)[0] >= 0
+
+    @property
+    def _nskills(self) -> int:
+        return int(self._df.shape[0])
 
     def upsert(
         self,
-        key: str,
+        key: Key,
         skills: Sequence[int],
         weights: Sequence[float] | None,
         attrs: RowAttrs,
@@ -217,24 +800,64 @@ class SkillIndex:
         """Insert or replace row ``key``; repeated skills add their weights.
 
         ``weights`` default to 1. A row without skills is kept (it counts in ``N``) but
-        is never retrieved.
+        is never retrieved. Same result as :meth:`upsert_many` with one row, in plain
+        Python (a handful of numpy element writes, no vectorised calls).
         """
-        s, w = _aggregate(skills, weights)
-        self.upsert_many(
-            [key],
-            np.array([0, s.shape[0]], dtype=np.int64),
-            s,
-            w,
-            education_rank=np.array([attrs.education_rank]),
-            province=np.array([attrs.province]),
-            regency=np.array([attrs.regency]),
-            remote=np.array([attrs.remote]),
-            willing_to_relocate=np.array([attrs.willing_to_relocate]),
+        sk, w32 = _aggregate1(skills, weights)
+        k, code = self._keys.encode1(key)
+        keys = self._keys
+        row, pos = keys.find1(k, code)
+        if row >= 0:
+            self._kill_one(row, pos)
+        base = self._nslots
+        self._ensure_rows(base + 1, "str" if isinstance(k, bytes) else "int")
+        self._alive[base] = True
+        self._edu[base] = attrs.education_rank
+        self._prov[base] = attrs.province
+        self._reg[base] = attrs.regency
+        self._remote[base] = attrs.remote
+        self._reloc[base] = attrs.willing_to_relocate
+        self._cell[base] = min(max(int(self._edu[base]), 0), _NE - 1) * _NB + _bucket_of(
+            self.role, attrs.province, attrs.regency, attrs.remote, attrs.willing_to_relocate
         )
+        self._attr[base] = self._pack(slice(base, base + 1))[0]
+        keys.store1(base, k)
+        if keys.full_after(1):
+            keys.rebuild(np.flatnonzero(self._alive[: base + 1]).astype(np.int64))
+        else:  # pos: the old row's position (free now), or the first free one
+            keys.place1(base, pos)
+        m = len(sk)
+        used = int(self._fptr[base])
+        self._fptr[base + 1] = used + m
+        self._nslots = base + 1
+        self._nlive += 1
+        if m:
+            top = sk[-1]
+            if top > np.iinfo(self._fskills.dtype).max:
+                self._fskills = self._fskills.astype(np.int32)
+            if used + m > self._fskills.shape[0]:
+                self._fskills = _grow(self._fskills, used + m)  # type: ignore[assignment]
+            self._fskills[used : used + m] = sk
+            if top >= self._nskills:
+                self._ensure_skills(top + 1)
+            self._df[sk] += 1
+            sq = 0.0
+            for w in w32:
+                sq += w * w
+            norm = math.sqrt(sq)
+            t = self._tlen
+            if t + m > self._trow.shape[0]:
+                self._ensure_tail(t + m)
+            self._trow[t : t + m] = base
+            self._tskill[t : t + m] = sk
+            self._timp[t : t + m] = [w / norm for w in w32]
+            self._tlen = t + m
+            self._npostings += m
+        self._after_write()
 
     def upsert_many(
         self,
-        keys: Sequence[str],
+        keys: Sequence[Key],
         indptr: npt.ArrayLike,
         skills: npt.ArrayLike,
         weights: npt.ArrayLike | None,
@@ -265,128 +888,207 @@ class SkillIndex:
             raise ValueError("skills and weights differ in length")
         if sk.shape[0] and (sk.min() < 0 or not np.all(np.isfinite(w)) or w.min() < 0):
             raise ValueError("skill ids and weights must be non-negative and finite")
-        if len(set(keys)) != n:
+        if n == 0:
+            return
+        karr, codes = self._keys.encode(keys)
+        if np.unique(karr).shape[0] != n:
             raise ValueError("duplicate keys in one upsert_many call")
         lens = np.diff(ptr)
         local = np.repeat(np.arange(n, dtype=np.int64), lens)
         # A weight too small for float32 would be stored as 0: drop it like a zero.
         keep = w.astype(np.float32) > 0
         sk, w, local = sk[keep], w[keep], local[keep]
-        if sk.shape[0] > 1:
-            pair = local * (int(sk.max()) + 1) + sk
-            srt = np.sort(pair)
-            if np.any(srt[1:] == srt[:-1]):
+        # Each row's skills ascending (the summation order of its scores).
+        if sk.shape[0]:
+            order = np.lexsort((sk, local))
+            sk, w, local = sk[order], w[order], local[order]
+            if np.any((sk[1:] == sk[:-1]) & (local[1:] == local[:-1])):
                 raise ValueError("a row lists the same skill twice")
-        for key in keys:
-            if key in self._row_of:
-                self._kill(key)
+        old = self._keys.lookup(karr, codes)
+        self._kill_rows(old[old >= 0])
         w32 = w.astype(np.float32)
-        # The norm is taken over the float32 weights actually stored, so scores are a
-        # function of what the index holds.
-        norms = np.sqrt(np.bincount(local, weights=w32.astype(np.float64) ** 2, minlength=n))
+        w64 = w32.astype(np.float64)
+        # Sequential sums in ascending skill order, as in upsert().
+        norms = np.sqrt(np.bincount(local, weights=w64 * w64, minlength=n))
         base = self._nslots
-        self._ensure_rows(base + n)
+        self._ensure_rows(base + n, "str" if karr.dtype.kind == "S" else "int")
         rows = slice(base, base + n)
         self._alive[rows] = True
-        with np.errstate(divide="ignore"):
-            self._inv_norm[rows] = np.where(norms > 0, 1.0 / np.where(norms > 0, norms, 1), 0.0)
         self._edu[rows] = np.asarray(education_rank)
         self._prov[rows] = np.asarray(province)
         self._reg[rows] = np.asarray(regency)
         self._remote[rows] = np.asarray(remote, dtype=bool)
         self._reloc[rows] = np.asarray(willing_to_relocate, dtype=bool)
-        # Forward store: each row's skills, contiguous.
-        kept_lens = np.bincount(local, minlength=n)
-        self._fskills = _grow(self._fskills, self._fused + sk.shape[0])  # type: ignore[assignment]
-        self._fskills[self._fused : self._fused + sk.shape[0]] = sk
-        self._fstart[rows] = self._fused + np.cumsum(kept_lens) - kept_lens
-        self._flen[rows] = kept_lens
-        self._fused += sk.shape[0]
-        self._keys.extend(keys)
-        for i, key in enumerate(keys):
-            self._row_of[key] = base + i
+        levels = np.clip(self._edu[rows].astype(np.int64), 0, _NE - 1)
+        self._cell[rows] = levels * _NB + self._buckets_of(np.arange(base, base + n))
+        self._attr[rows] = self._pack(rows)
+        self._keys.store(base, karr)
+        new_rows = np.arange(base, base + n, dtype=np.int64)
+        if self._keys.full_after(n):
+            self._keys.rebuild(np.flatnonzero(self._alive[: base + n]).astype(np.int64))
+        else:
+            self._keys.place(new_rows, codes)
+        # Forward store.
+        m = sk.shape[0]
+        used = int(self._fptr[base])
+        if m and int(sk.max()) > np.iinfo(self._fskills.dtype).max:
+            self._fskills = self._fskills.astype(np.int32)
+        self._fskills = _grow(self._fskills, used + m)  # type: ignore[assignment]
+        self._fskills[used : used + m] = sk
+        kept = np.bincount(local, minlength=n)
+        self._fptr[base + 1 : base + n + 1] = used + np.cumsum(kept)
         self._nslots = base + n
-        # Postings, grouped by skill; a stable sort keeps row ids ascending per skill.
-        if sk.shape[0]:
-            nskills = int(sk.max()) + 1
-            self._ensure_skills(nskills)
-            self._df[:nskills] += np.bincount(sk, minlength=nskills)
-            order = np.argsort(sk, kind="stable")
-            s_sorted = sk[order]
-            r_sorted = (local[order] + base).astype(np.int32)
-            w_sorted = w32[order]
-            cuts = np.flatnonzero(np.diff(s_sorted)) + 1
-            starts = np.concatenate(([0], cuts))
-            ends = np.concatenate((cuts, [s_sorted.shape[0]]))
-            for a, b in zip(starts.tolist(), ends.tolist(), strict=True):
-                self._append_postings(int(s_sorted[a]), r_sorted[a:b], w_sorted[a:b])
-            self._npostings += sk.shape[0]
-        self._snapshot = None
-        self._maybe_compact()
+        self._nlive += n
+        # Tail postings.
+        if m:
+            nsk = int(sk.max()) + 1
+            self._ensure_skills(nsk)
+            self._df[:nsk] += np.bincount(sk, minlength=nsk).astype(np.int32)
+            t = self._tlen
+            self._ensure_tail(t + m)
+            self._trow[t : t + m] = local + base
+            self._tskill[t : t + m] = sk
+            self._timp[t : t + m] = w64 / norms[local]
+            self._tlen = t + m
+            self._npostings += m
+        self._after_write()
 
-    def remove(self, key: str) -> bool:
+    def _after_write(self) -> None:
+        if not self._maybe_compact() and self._tlen > max(
+            _TAIL_MIN, self._npostings // _TAIL_SHARE
+        ):
+            self._merge_tail()
+
+    def _pack(self, rows: slice) -> I64:
+        """Filter attributes of ``rows`` as one int64 each, from the stored arrays.
+
+        Bits 0-31 regency (int32), 32-47 province (int16), 48-55 education + 128,
+        56 "reachable from anywhere" (a remote or location-less vacancy, a participant
+        willing to relocate), 57 alive.
+        """
+        reg = self._reg[rows].astype(np.int64)
+        anywhere = (
+            self._remote[rows] | (reg == 0) if self.role == "vacancies" else self._reloc[rows]
+        )
+        return (
+            (reg & 0xFFFFFFFF)
+            | ((self._prov[rows].astype(np.int64) & 0xFFFF) << 32)
+            | (((self._edu[rows].astype(np.int64) + 128) & 0xFF) << 48)
+            | (anywhere.astype(np.int64) << 56)
+            | (self._alive[rows].astype(np.int64) << 57)
+        )
+
+    def _buckets_of(self, rows: I64) -> U8:
+        prov = self._prov[rows].astype(np.int64)
+        reg = self._reg[rows].astype(np.int64)
+        if self.role == "vacancies":
+            anywhere = self._remote[rows] | (reg == 0)
+            consistent = reg // 100 == prov
+        else:
+            anywhere = self._reloc[rows]
+            consistent = (reg == 0) | (reg // 100 == prov)
+        located = ~anywhere & consistent & (prov >= 1) & (prov < _NB)
+        return np.where(located, prov, 0).astype(np.uint8)
+
+    def remove(self, key: Key) -> bool:
         """Remove row ``key``; return whether it was there."""
-        if key not in self._row_of:
+        try:
+            k, code = self._keys.encode1(key)
+        except (TypeError, ValueError):
             return False
-        self._kill(key)
-        self._snapshot = None
+        row, pos = self._keys.find1(k, code)
+        if row < 0:
+            return False
+        self._kill_one(row, pos)
         self._maybe_compact()
         return True
 
-    def _kill(self, key: str) -> None:
-        row = self._row_of.pop(key)
+    def _kill_one(self, row: int, pos: int) -> None:
+        self._keys.table[pos] = -2
         self._alive[row] = False
-        self._keys[row] = None
-        a, m = int(self._fstart[row]), int(self._flen[row])
-        np.subtract.at(self._df, self._fskills[a : a + m], 1)
-        self._dead_postings += m
+        self._attr[row] &= ~_ALIVE_BIT
+        a, z = int(self._fptr[row]), int(self._fptr[row + 1])
+        if z > a:
+            self._df[self._fskills[a:z]] -= 1  # a row's skills are distinct
+        self._dead_postings += z - a
         self._dead_rows += 1
+        self._nlive -= 1
 
-    def _ensure_rows(self, needed: int) -> None:
+    def _kill_rows(self, rows: I64) -> None:
+        if rows.shape[0] == 0:
+            return
+        self._keys.delete(rows)
+        self._alive[rows] = False
+        self._attr[rows] &= ~_ALIVE_BIT
+        idx = _spread(self._fptr[rows], self._fptr[rows + 1] - self._fptr[rows])
+        np.subtract.at(self._df, self._fskills[idx].astype(np.int64), 1)
+        self._dead_postings += idx.shape[0]
+        self._dead_rows += rows.shape[0]
+        self._nlive -= rows.shape[0]
+
+    def _ensure_rows(self, needed: int, kind: Literal["int", "str"]) -> None:
+        self._keys.ensure(needed, kind)
         if needed <= self._alive.shape[0]:
             return
         self._alive = _grow(self._alive, needed)
-        self._inv_norm = _grow(self._inv_norm, needed)  # type: ignore[assignment]
+        self._attr = _grow(self._attr, needed)  # type: ignore[assignment]
         self._edu = _grow(self._edu, needed)  # type: ignore[assignment]
         self._prov = _grow(self._prov, needed)  # type: ignore[assignment]
         self._reg = _grow(self._reg, needed)  # type: ignore[assignment]
         self._remote = _grow(self._remote, needed)
         self._reloc = _grow(self._reloc, needed)
-        self._fstart = _grow(self._fstart, needed)  # type: ignore[assignment]
-        self._flen = _grow(self._flen, needed)  # type: ignore[assignment]
+        self._cell = _grow(self._cell, needed)  # type: ignore[assignment]
+        self._fptr = _grow(self._fptr, self._alive.shape[0] + 1)  # type: ignore[assignment]
+
+    def _ensure_tail(self, needed: int) -> None:
+        self._trow = _grow(self._trow, needed)  # type: ignore[assignment]
+        self._tskill = _grow(self._tskill, needed)  # type: ignore[assignment]
+        self._timp = _grow(self._timp, needed)  # type: ignore[assignment]
 
     def _ensure_skills(self, nskills: int) -> None:
-        old = self._plen.shape[0]
+        old = self._nskills
         if nskills <= old:
             return
-        self._plen = np.concatenate((self._plen, np.zeros(nskills - old, dtype=np.int64)))
-        self._df = np.concatenate((self._df, np.zeros(nskills - old, dtype=np.int64)))
-        for _ in range(old, nskills):
-            self._prow.append(np.zeros(0, dtype=np.int32))
-            self._pw.append(np.zeros(0, dtype=np.float32))
+        self._df = np.concatenate((self._df, np.zeros(nskills - old, dtype=np.int32)))
+        end = self._soff[-1]
+        self._soff = np.concatenate(
+            (self._soff, np.full((nskills - old) * _CELLS, end, dtype=np.int64))
+        )
 
-    def _append_postings(
-        self, s: int, rows: npt.NDArray[np.int32], w: npt.NDArray[np.float32]
-    ) -> None:
-        used = int(self._plen[s])
-        end = used + rows.shape[0]
-        self._prow[s] = _grow(self._prow[s], end)  # type: ignore[assignment]
-        self._pw[s] = _grow(self._pw[s], end)  # type: ignore[assignment]
-        self._prow[s][used:end] = rows
-        self._pw[s][used:end] = w
-        self._plen[s] = end
+    # -- merging and compaction ---------------------------------------------------------
 
-    # -- compaction ---------------------------------------------------------------------
+    def _merge_tail(self) -> None:
+        """Move the tail's live postings into the static level (compiled, in place)."""
+        t = self._tlen
+        self._tlen = 0
+        if t == 0:
+            return
+        s = int(self._soff[-1])
+        self._srow = _grow(self._srow, s + t)  # type: ignore[assignment]
+        self._simp = _grow(self._simp, s + t)  # type: ignore[assignment]
+        _merge_kernel(
+            self._soff,
+            self._srow,
+            self._simp,
+            self._trow,
+            self._tskill,
+            self._timp,
+            t,
+            self._alive,
+            self._cell,
+        )
 
-    def _maybe_compact(self) -> None:
+    def _maybe_compact(self) -> bool:
         if (
             self._dead_postings > _GARBAGE_SHARE * self._npostings
             or self._dead_rows > _GARBAGE_SHARE * self._nslots
         ):
             self.compact()
+            return True
+        return False
 
     def compact(self) -> None:
-        """Drop dead rows and postings, renumber rows densely, trim arrays to size.
+        """Drop dead rows and postings, renumber rows densely, merge the tail, trim.
 
         Runs by itself past 25% garbage; call it after a bulk load to give back the
         growth slack.
@@ -396,72 +1098,85 @@ class SkillIndex:
         live_ids = np.flatnonzero(alive)
         remap = np.full(max(n, 1), -1, dtype=np.int32)
         remap[live_ids] = np.arange(live_ids.shape[0], dtype=np.int32)
-        for s in range(self._plen.shape[0]):
-            m = int(self._plen[s])
-            r = self._prow[s][:m]
-            keep = alive[r]
-            self._prow[s] = remap[r[keep]]
-            self._pw[s] = self._pw[s][:m][keep].copy()
-            self._plen[s] = self._prow[s].shape[0]
+        # Static level: an order-preserving filter keeps groups, and rows ascending.
+        s = int(self._soff[-1])
+        t = self._tlen
+        tkeep = alive[self._trow[:t]]
+        nt = int(np.count_nonzero(tkeep))
+        if s:
+            keep = alive[self._srow[:s]]
+            kept_before = np.concatenate(([0], np.cumsum(keep, dtype=np.int64)))
+            self._soff = kept_before[self._soff]
+            ns = int(kept_before[-1])
+            srow = np.empty(ns + nt, dtype=np.int32)
+            simp = np.empty(ns + nt, dtype=np.float32)
+            srow[:ns] = remap[self._srow[:s][keep]]
+            simp[:ns] = self._simp[:s][keep]
+            self._srow, self._simp = srow, simp
+            del keep, kept_before
+        else:
+            self._srow = np.empty(nt, dtype=np.int32)
+            self._simp = np.empty(nt, dtype=np.float32)
+        self._trow = remap[self._trow[:t][tkeep]]
+        self._tskill = self._tskill[:t][tkeep]
+        self._timp = self._timp[:t][tkeep]
+        self._tlen = nt
         # Forward store: gather the live rows' segments into one contiguous array.
-        starts = self._fstart[live_ids]
-        lens = self._flen[live_ids].astype(np.int64)
-        total = int(lens.sum())
-        offsets = np.cumsum(lens) - lens
-        gather = np.repeat(starts - offsets, lens) + np.arange(total, dtype=np.int64)
-        self._fskills = self._fskills[gather]
-        self._fused = total
-        self._fstart = offsets
-        self._flen = self._flen[live_ids]
+        starts = self._fptr[live_ids]
+        lens = self._fptr[live_ids + 1] - starts
+        self._fskills = self._fskills[_spread(starts, lens)]
+        self._fptr = np.concatenate(([0], np.cumsum(lens))).astype(np.int64)
         self._alive = alive[live_ids].copy()
-        self._inv_norm = self._inv_norm[live_ids]
+        self._attr = self._attr[live_ids]
         self._edu = self._edu[live_ids]
         self._prov = self._prov[live_ids]
         self._reg = self._reg[live_ids]
         self._remote = self._remote[live_ids]
         self._reloc = self._reloc[live_ids]
-        keys = [self._keys[i] for i in live_ids.tolist()]
-        self._keys = keys
-        self._row_of = {k: i for i, k in enumerate(keys) if k is not None}
+        self._cell = self._cell[live_ids]
+        self._keys.remap(live_ids.astype(np.int64))
         self._nslots = live_ids.shape[0]
-        self._npostings = total
+        self._npostings = int(self._fskills.shape[0])
         self._dead_postings = 0
         self._dead_rows = 0
         self._acc = np.zeros(0, dtype=np.float64)
-        self._snapshot = None
+        self._touched = np.zeros(0, dtype=np.int32)
+        self._merge_tail()
+        self._trow = self._trow[:0].copy()
+        self._tskill = self._tskill[:0].copy()
+        self._timp = self._timp[:0].copy()
 
     # -- memory -------------------------------------------------------------------------
 
     def memory_breakdown(self) -> dict[str, int]:
-        """Bytes held, by part: postings, forward store, row arrays, key map (estimated).
+        """Bytes held, by part: postings, forward store, row arrays, keys, query scratch.
 
-        Array figures are allocated capacity (growth slack included). The key map is a
-        Python dict and list of str, estimated with ``sys.getsizeof``.
+        Figures are allocated capacity (growth slack included). Keys are numpy arrays
+        and an int32 hash table, so the figure is exact.
         """
-        postings = sum(a.nbytes for a in self._prow) + sum(a.nbytes for a in self._pw)
-        postings += self._plen.nbytes + self._df.nbytes
+        postings = self._srow.nbytes + self._simp.nbytes + self._soff.nbytes + self._df.nbytes
+        postings += self._trow.nbytes + self._tskill.nbytes + self._timp.nbytes
         rows = sum(
             a.nbytes
             for a in (
                 self._alive,
-                self._inv_norm,
+                self._attr,
                 self._edu,
                 self._prov,
                 self._reg,
                 self._remote,
                 self._reloc,
-                self._fstart,
-                self._flen,
-                self._acc,
+                self._cell,
+                self._fptr,
             )
         )
-        keys = sys.getsizeof(self._row_of) + sys.getsizeof(self._keys)
-        keys += sum(sys.getsizeof(k) for k in self._row_of)
+        scratch = self._acc.nbytes + self._touched.nbytes + self._coefbuf.nbytes
         return {
-            "postings": postings,
-            "forward": self._fskills.nbytes,
-            "rows": rows,
-            "keys": keys,
+            "postings": int(postings),
+            "forward": int(self._fskills.nbytes),
+            "rows": int(rows),
+            "keys": self._keys.nbytes(),
+            "scratch": int(scratch),
         }
 
     def memory_bytes(self) -> int:
@@ -470,24 +1185,9 @@ class SkillIndex:
 
     # -- querying -----------------------------------------------------------------------
 
-    def _query_coefs(
-        self, skills: Sequence[int], weights: Sequence[float] | None
-    ) -> tuple[I64, F64]:
-        """Known skills of a query (ascending) and their factor ``q_s * idf_s**2 / |q|``."""
-        s, w = _aggregate(skills, weights)
-        qnorm = math.sqrt(float(np.dot(w, w)))
-        known = s < self._df.shape[0]
-        s, w = s[known], w[known]
-        df = self._df[s]
-        present = df > 0
-        s, w, df = s[present], w[present], df[present]
-        n_live = len(self._row_of)
-        idf = np.log((n_live + 1) / (df + 1.0)) + 1.0
-        return s, w * idf * idf / qnorm if s.shape[0] else w
-
     def _filter(
         self,
-        rows: npt.NDArray[np.int64],
+        rows: npt.NDArray[np.int64] | I32,
         edu: npt.NDArray[np.int64] | int,
         prov: npt.NDArray[np.int64] | int,
         reg: npt.NDArray[np.int64] | int,
@@ -496,7 +1196,8 @@ class SkillIndex:
         """Hard filters for candidate ``rows`` against the asking entity's attributes.
 
         ``anywhere`` is the query side's own pass on location: a participant willing to
-        relocate, or a remote / location-less vacancy.
+        relocate, or a remote / location-less vacancy. (The numpy reference; the kernel
+        has the same test written out per row.)
         """
         if self.role == "vacancies":
             ok = self._edu[rows] <= edu
@@ -517,153 +1218,232 @@ class SkillIndex:
             return f.willing_to_relocate
         return f.remote or f.regency == 0
 
-    def _select(self, rows: I64, scores: F64, n: int) -> list[tuple[str, float]]:
-        """Top ``n`` of the candidates by (score desc, key asc), touching only them."""
-        m = rows.shape[0]
-        if m == 0 or n <= 0:
-            return []
-        if m > n:
-            # Partition on the candidates only (never over all rows), keeping every row
-            # tied with the n-th score so the key decides among them.
-            thr = np.partition(scores, m - n)[m - n]
-            sel = np.flatnonzero(scores >= thr)
-            rows, scores = rows[sel], scores[sel]
-        order = np.argsort(-scores, kind="stable")
-        ordered = scores[order]
-        if ordered.shape[0] > 1 and np.any(ordered[1:] == ordered[:-1]):
-            keys = self._keys
-            pairs = sorted(
-                (-float(sc), keys[r]) for sc, r in zip(scores.tolist(), rows.tolist(), strict=True)
-            )
-            return [(k, -negs) for negs, k in pairs[:n]]
-        keys = self._keys
-        top = order[:n]
-        return [
-            (keys[r], sc) for r, sc in zip(rows[top].tolist(), scores[top].tolist(), strict=True)
-        ]
-
     def top_n(
         self,
         query_skills: Sequence[int],
         query_weights: Sequence[float] | None,
         n: int,
         filters: QueryFilters | None = None,
-    ) -> list[tuple[str, float]]:
+        *,
+        prune: bool = True,
+    ) -> list[tuple[Key, float]]:
         """Best ``n`` live rows for one query as ``(key, score)``, score desc then key.
 
         Only rows sharing a skill with the query (score > 0) and passing ``filters``
         (the asking entity's attributes; ``None`` for no hard filter) are returned.
-        Cost is proportional to the postings of the query's skills, not to the rows.
+        ``prune=False`` runs the numpy reference (every posting of the query's skills,
+        numpy filters) instead of the compiled kernel; results are the same.
         """
-        s, coef = self._query_coefs(query_skills, query_weights)
-        if s.shape[0] == 0:
-            return []
-        if self._acc.shape[0] < self._nslots:
-            self._acc = np.zeros(self._alive.shape[0], dtype=np.float64)
-        acc = self._acc
-        parts: list[npt.NDArray[np.int32]] = []
-        # Ascending skill order, the same order the batched scipy product sums in, so
-        # both paths give bit-identical scores. Row ids are unique within one skill's
-        # postings, so a fancy-indexed += is a correct scatter-add.
-        # c stays a numpy float64 so that c * float32 weights is computed in float64.
-        for skill, c in zip(s.tolist(), coef, strict=True):
-            m = int(self._plen[skill])
-            r = self._prow[skill][:m]
-            cur = acc[r]
-            parts.append(r[cur == 0])
-            acc[r] = cur + c * self._pw[skill][:m]
-        cand = np.concatenate(parts).astype(np.int64)
-        raw = acc[cand]
-        acc[cand] = 0.0  # reset only what this query touched
-        keep = self._alive[cand]
-        if filters is not None:
-            keep &= self._filter(
-                cand,
-                filters.education_rank,
-                filters.province,
-                filters.regency,
-                self._anywhere(filters),
-            )
-        cand, raw = cand[keep], raw[keep]
-        return self._select(cand, raw * self._inv_norm[cand], n)
-
-    def _csr(self) -> sp.csr_matrix:
-        """Skill x row-slot CSR of all stored postings (dead ones masked later)."""
-        if self._snapshot is None:
-            nsk = self._plen.shape[0]
-            indptr = np.concatenate(([0], np.cumsum(self._plen))).astype(np.int64)
-            total = int(indptr[-1])
-            indices = np.empty(total, dtype=np.int32)
-            data = np.empty(total, dtype=np.float64)
-            for s in range(nsk):
-                a, b = int(indptr[s]), int(indptr[s + 1])
-                indices[a:b] = self._prow[s][: b - a]
-                data[a:b] = self._pw[s][: b - a]
-            self._snapshot = sp.csr_matrix(
-                (data, indices, indptr), shape=(nsk, max(self._nslots, 1))
-            )
-        return self._snapshot
+        return self.top_n_many([(query_skills, query_weights, filters)], n, prune=prune)[0]
 
     def top_n_many(
         self,
-        queries: Sequence[tuple[Sequence[int], Sequence[float] | None, QueryFilters | None]],
+        queries: Sequence[Query],
         n: int,
         method: Literal["numpy", "scipy"] = "numpy",
-    ) -> list[list[tuple[str, float]]]:
+        *,
+        prune: bool = True,
+    ) -> list[list[tuple[Key, float]]]:
         """:meth:`top_n` for a batch of ``(skills, weights, filters)`` queries.
 
-        ``method="numpy"`` (default) runs the per-query accumulation for each query.
-        ``method="scipy"`` scores the whole batch with one scipy sparse product against a
-        CSR snapshot of the postings (kept until the next write) and filters all
-        candidates vectorised; it was slower in bench/retrieval.py (each query touches
-        ~20% of 100k vacancies, so the batch result is millions of entries), and large
-        indexes without a current snapshot fall back to the per-query path rather than
-        copy every posting. Both give results equal to :meth:`top_n`, bit for bit.
+        The whole batch is one call of the compiled kernel (which releases the GIL).
+        ``method`` is kept for compatibility and ignored.
         """
+        del method
         if not queries:
             return []
-        if method == "numpy" or (
-            self._snapshot is None and self._npostings > _SNAPSHOT_MAX_POSTINGS
-        ):
-            return [self.top_n(s, w, n, f) for s, w, f in queries]
         b = len(queries)
-        q_ptr = [0]
-        q_idx: list[I64] = []
-        q_val: list[F64] = []
-        for skills, weights, _ in queries:
-            s, coef = self._query_coefs(skills, weights)
-            q_idx.append(s)
-            q_val.append(coef)
-            q_ptr.append(q_ptr[-1] + s.shape[0])
-        nsk = self._plen.shape[0]
-        if q_ptr[-1] == 0 or nsk == 0:
+        if n <= 0 or self._nlive == 0:
             return [[] for _ in queries]
-        qm = sp.csr_matrix(
-            (np.concatenate(q_val), np.concatenate(q_idx), np.array(q_ptr)), shape=(b, nsk)
+        tq, ts, tc = self._prepare(queries)
+        if tq.shape[0] == 0:
+            return [[] for _ in queries]
+        has = np.fromiter((f is not None for _, _, f in queries), dtype=bool, count=b)
+        fs = [f or _NO_FILTER for _, _, f in queries]
+        qedu = np.fromiter((f.education_rank for f in fs), dtype=np.int64, count=b)
+        qprov = np.fromiter((f.province for f in fs), dtype=np.int64, count=b)
+        qreg = np.fromiter((f.regency for f in fs), dtype=np.int64, count=b)
+        qany = np.fromiter((self._anywhere(f) for f in fs), dtype=bool, count=b)
+        found: tuple[npt.NDArray[np.integer], npt.NDArray[np.integer], F64]
+        if prune:
+            found = self._kernel(b, n, tq, ts, tc, has, qedu, qprov, qreg, qany)
+        else:
+            found = self._exhaustive(b, n, tq, ts, tc, has, qedu, qprov, qreg, qany)
+        return self._finish(b, n, found[0], found[1], found[2], prune)
+
+    def _prepare(self, queries: Sequence[Query]) -> tuple[I64, I64, F64]:
+        """Per (query, known skill), by query then skill: query, skill, coefficient.
+
+        The coefficient is ``q_s * idf_s**2 / |q|``.
+        """
+        lens = np.fromiter((len(s) for s, _, _ in queries), dtype=np.int64, count=len(queries))
+        total = int(lens.sum())
+        sk = np.fromiter(
+            itertools.chain.from_iterable(s for s, _, _ in queries), dtype=np.int64, count=total
         )
-        res = (qm @ self._csr()).tocsr()
-        cols = res.indices.astype(np.int64)
-        raw = res.data
-        counts = np.diff(res.indptr)
-        qid = np.repeat(np.arange(b), counts)
-        keep = self._alive[cols]
-        filt = [f for _, _, f in queries]
-        has = np.array([f is not None for f in filt])
-        if has.any():
-            edu = np.array([f.education_rank if f else 0 for f in filt])
-            prov = np.array([f.province if f else 0 for f in filt])
-            reg = np.array([f.regency if f else 0 for f in filt])
-            anyw = np.array([self._anywhere(f) if f else True for f in filt])
-            if self.role == "participants":
-                # No filter means no education floor for a vacancy query.
-                edu = np.where(has, edu, np.iinfo(np.int8).min)
-            else:
-                edu = np.where(has, edu, np.iinfo(np.int8).max)
-            keep &= self._filter(cols, edu[qid], prov[qid], reg[qid], anyw[qid])
-        cols, raw, qid = cols[keep], raw[keep], qid[keep]
-        scores = raw * self._inv_norm[cols]
-        bounds = np.concatenate(([0], np.cumsum(np.bincount(qid, minlength=b))))
-        return [
-            self._select(cols[bounds[i] : bounds[i + 1]], scores[bounds[i] : bounds[i + 1]], n)
-            for i in range(b)
-        ]
+        w = np.fromiter(
+            itertools.chain.from_iterable(
+                itertools.repeat(1.0, len(s)) if w is None else w for s, w, _ in queries
+            ),
+            dtype=np.float64,
+        )
+        if w.shape[0] != total:
+            raise ValueError("skills and weights differ in length")
+        if total and (sk.min() < 0 or not np.all(np.isfinite(w)) or w.min() < 0):
+            raise ValueError("skill ids and weights must be non-negative and finite")
+        b = len(queries)
+        if total == 0:
+            e = np.zeros(0, dtype=np.int64)
+            return e, e, np.zeros(0)
+        qid = np.repeat(np.arange(b, dtype=np.int64), lens)
+        width = int(sk.max()) + 1
+        uniq, inv = np.unique(qid * width + sk, return_inverse=True)
+        summed = np.bincount(inv, weights=w, minlength=uniq.shape[0])
+        pos = summed > 0
+        uniq, summed = uniq[pos], summed[pos]
+        tq, ts = uniq // width, uniq % width
+        qnorm = np.sqrt(np.bincount(tq, weights=summed * summed, minlength=b))
+        nsk = self._nskills
+        known = ts < nsk
+        tq, ts, summed = tq[known], ts[known], summed[known]
+        df = self._df[ts].astype(np.int64)
+        present = df > 0
+        tq, ts, summed, df = tq[present], ts[present], summed[present], df[present]
+        idf = np.log((self._nlive + 1) / (df + 1.0)) + 1.0
+        return tq, ts, summed * idf * idf / qnorm[tq]
+
+    def _kernel(
+        self,
+        b: int,
+        n: int,
+        tq: I64,
+        ts: I64,
+        tc: F64,
+        has: BoolA,
+        qedu: I64,
+        qprov: I64,
+        qreg: I64,
+        qany: BoolA,
+    ) -> tuple[I32, I32, F64]:
+        ns = self._nslots
+        if self._acc.shape[0] < ns:
+            cap = ns + ns // 16 + _MIN_CAPACITY  # slack: not a new scratch per write
+            self._acc = np.zeros(cap, dtype=np.float64)
+            self._touched = np.zeros(cap, dtype=np.int32)
+        if self._coefbuf.shape[0] < self._nskills:
+            self._coefbuf = np.zeros(self._nskills, dtype=np.float64)
+        qptr = np.searchsorted(tq, np.arange(b + 1, dtype=np.int64), side="left")
+        args = (
+            qptr,
+            ts,
+            tc,
+            has,
+            qedu,
+            qprov,
+            qreg,
+            qany,
+            n,
+            self.role == "vacancies",
+            self._soff,
+            self._srow,
+            self._simp,
+            self._trow,
+            self._tskill,
+            self._timp,
+            self._tlen,
+            self._attr,
+            self._acc,
+            self._touched,
+            self._coefbuf,
+        )
+        cap = b * n + 1024
+        while True:
+            oq = np.empty(cap, dtype=np.int32)
+            orow = np.empty(cap, dtype=np.int32)
+            osc = np.empty(cap, dtype=np.float64)
+            m = _search_kernel(*args, self._keys.ints, self._keys.kind == "int", oq, orow, osc)
+            if m <= cap:
+                return oq[:m], orow[:m], osc[:m]
+            cap = m  # many ties at the n-th score: run again with room for all
+
+    def _exhaustive(
+        self,
+        b: int,
+        n: int,
+        tq: I64,
+        ts: I64,
+        tc: F64,
+        has: BoolA,
+        qedu: I64,
+        qprov: I64,
+        qreg: I64,
+        qany: BoolA,
+    ) -> tuple[I64, I64, F64]:
+        """The numpy reference: every bucket and the tail, numpy filters, per query."""
+        t = self._tlen
+        tsk, trw, tim = self._tskill[:t], self._trow[:t], self._timp[:t].astype(np.float64)
+        bounds = np.searchsorted(tq, np.arange(b + 1), side="left").tolist()
+        out_q: list[I64] = []
+        out_r: list[I64] = []
+        out_s: list[F64] = []
+        for q in range(b):
+            acc = np.zeros(self._nslots, dtype=np.float64)
+            for j in range(bounds[q], bounds[q + 1]):
+                s, c = int(ts[j]), float(tc[j])
+                if c <= 0.0:
+                    continue
+                lo, hi = self._soff[s * _CELLS], self._soff[(s + 1) * _CELLS]
+                # A row has one posting per skill: no repeated index within a skill.
+                acc[self._srow[lo:hi]] += c * self._simp[lo:hi].astype(np.float64)
+                hit = tsk == s
+                acc[trw[hit]] += c * tim[hit]
+            rows = np.flatnonzero(acc > 0)
+            rows = rows[self._alive[rows]]
+            if has[q]:
+                rows = rows[self._filter(rows, qedu[q], qprov[q], qreg[q], qany[q])]
+            sc = acc[rows]
+            if sc.shape[0] > n:
+                kth = np.partition(sc, sc.shape[0] - n)[sc.shape[0] - n]
+                rows, sc = rows[sc >= kth], sc[sc >= kth]
+            out_q.append(np.full(rows.shape[0], q, dtype=np.int64))
+            out_r.append(rows)
+            out_s.append(sc)
+        return np.concatenate(out_q), np.concatenate(out_r), np.concatenate(out_s)
+
+    def _finish(
+        self,
+        b: int,
+        n: int,
+        q: npt.NDArray[np.integer],
+        r: npt.NDArray[np.integer],
+        s: F64,
+        ordered: bool,
+    ) -> list[list[tuple[Key, float]]]:
+        """Order each query's rows by score desc then key, cut at n, as Python lists.
+
+        ``ordered``: the kernel's output, by query, then score desc, then key (int keys,
+        already cut at n) or row slot (str keys: only ties need the keys here).
+        """
+        res: list[list[tuple[Key, float]]] = [[] for _ in range(b)]
+        if q.shape[0] == 0:
+            return res
+        rows: I64 = r.astype(np.int64)
+        if not ordered or (
+            self._keys.kind == "str" and np.any((q[1:] == q[:-1]) & (s[1:] == s[:-1]))
+        ):
+            order = np.lexsort((self._keys.stored(rows), -s, q))
+            q, rows, s = q[order], rows[order], s[order]
+            firsts = np.searchsorted(q, np.arange(b + 1), side="left")
+            top = np.arange(q.shape[0]) - firsts[q] < n
+            q, rows, s = q[top], rows[top], s[top]
+        names = self._keys.to_python(rows)
+        scores = s.tolist()
+        bounds = np.searchsorted(q, np.arange(b + 1), side="left").tolist()
+        for i in range(b):
+            a, z = bounds[i], bounds[i + 1]
+            if a < z:
+                res[i] = list(zip(names[a:z], scores[a:z], strict=True))
+        return res
+
+
+_NO_FILTER = RowAttrs()

@@ -270,3 +270,113 @@ def test_rejects_bad_input() -> None:
         )
     with pytest.raises(ValueError):
         SkillIndex("jobs")  # type: ignore[arg-type]
+
+
+# Compiled kernel vs numpy reference: many rows so that the static level, the location
+# buckets and the education levels are used; every write merges the tail.
+REGENCIES_WIDE = [0, 3273, 3201, 3578, 1101, 9471, 3500]  # 3500: province 35, no regency
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    role=st.sampled_from(["vacancies", "participants"]),
+    rows=st.lists(
+        st.tuples(
+            st.dictionaries(st.integers(0, 11), weights_st, min_size=1, max_size=6),
+            st.tuples(
+                st.integers(-1, 9),  # ranks outside the kernel's 8 education levels too
+                st.sampled_from(REGENCIES_WIDE),
+                st.booleans(),
+                st.booleans(),
+                st.booleans(),  # an inconsistent province code
+            ),
+        ),
+        min_size=1,
+        max_size=80,
+    ),
+    removed=st.sets(st.integers(0, 79), max_size=20),
+    queries=st.lists(
+        st.tuples(
+            st.dictionaries(st.integers(0, 12), weights_st, min_size=1, max_size=6),
+            st.one_of(
+                st.none(),
+                st.tuples(
+                    st.integers(0, 3),
+                    st.sampled_from(REGENCIES_WIDE),
+                    st.booleans(),
+                    st.booleans(),
+                    st.booleans(),
+                ),
+            ),
+        ),
+        min_size=1,
+        max_size=6,
+    ),
+    n=st.integers(1, 12),
+    int_keys=st.booleans(),
+)
+def test_pruned_equals_exhaustive_and_brute_force(
+    role: str,
+    rows: list[tuple[dict[int, float], tuple]],
+    removed: set[int],
+    queries: list[tuple],
+    n: int,
+    int_keys: bool,
+) -> None:
+    import matching.index as mi
+
+    def mk(t: tuple) -> RowAttrs:
+        edu, reg, remote, reloc, odd = t
+        prov = 11 if odd and reg else reg // 100
+        return RowAttrs(edu, prov, reg, remote, reloc)
+
+    saved = mi._TAIL_MIN, mi._TAIL_SHARE
+    mi._TAIL_MIN, mi._TAIL_SHARE = 0, 1 << 30
+    try:
+        idx = SkillIndex(role)  # type: ignore[arg-type]
+        live: dict = {}
+        for i, (vec, a) in enumerate(rows):
+            key = i * 7 % 101 if int_keys else f"r{i * 7 % 101:03d}"
+            idx.upsert(key, list(vec), list(vec.values()), mk(a))
+            live[key] = (dict(vec), mk(a))
+        for i in removed:
+            key = i * 7 % 101 if int_keys else f"r{i * 7 % 101:03d}"
+            assert idx.remove(key) == (key in live)
+            live.pop(key, None)
+        batch = [(list(qv), list(qv.values()), None if f is None else mk(f)) for qv, f in queries]
+        pruned = idx.top_n_many(batch, n)
+        for (s, w, f), got in zip(batch, pruned, strict=True):
+            assert got == idx.top_n(s, w, n, f, prune=False)
+            assert got == idx.top_n(s, w, n, f)
+            assert_matches_brute(got, brute(role, live, dict(zip(s, w, strict=True)), f), n)
+        idx.compact()
+        assert idx.top_n_many(batch, n) == pruned
+    finally:
+        mi._TAIL_MIN, mi._TAIL_SHARE = saved
+
+
+def test_many_ties_are_broken_by_key_after_pruning() -> None:
+    # 300 identical rows in one province and one elsewhere: every score ties.
+    idx = SkillIndex("participants")
+    keys = list(range(300, 0, -1))
+    idx.upsert_many(
+        keys,
+        np.arange(0, 601, 2),
+        np.tile([1, 2], 300),
+        None,
+        education_rank=np.full(300, 3),
+        province=np.where(np.arange(300) % 2, 32, 35),
+        regency=np.where(np.arange(300) % 2, 3273, 3578),
+        remote=np.zeros(300, dtype=bool),
+        willing_to_relocate=np.zeros(300, dtype=bool),
+    )
+    idx.compact()
+    got = idx.top_n([1], None, 5, QueryFilters(2, 32, 3273))
+    assert [k for k, _ in got] == [1, 3, 5, 7, 9]  # the odd keys sit in province 32
+    assert got == idx.top_n([1], None, 5, QueryFilters(2, 32, 3273), prune=False)
+    assert 7 in idx and "7" not in idx
+    with pytest.raises(TypeError):
+        idx.upsert("a", [1], None, RowAttrs())
+    assert idx.remove(7) and 7 not in idx and len(idx) == 299
+    assert [k for k, _ in idx.top_n([1, 2], None, 3)] == [1, 2, 3]
+    assert set(idx.memory_breakdown()) >= {"postings", "forward", "rows", "keys"}
