@@ -32,6 +32,7 @@ from schemas import (
 )
 
 from .overlap import PairScore, ParticipantProfile, VacancyProfile, score_pair
+from .retrieval import VacancyTable
 from .scoring import OverlapScorer, PairScorer
 from .taxonomy import canonical_skill
 from .trainings import TrainingCatalogue
@@ -195,7 +196,7 @@ class MatchEngine:
         self._pprofiles: dict[str, ParticipantProfile] = {}
         self._vacancy_seen: dict[str, datetime] = {}  # latest occurred_at, closed ones too
         self._erased_at: dict[str, datetime] = {}
-        self._vac_by_skill: dict[str, set[str]] = defaultdict(set)
+        self._table = VacancyTable()  # compiled retrieval over the open vacancies
         self._part_by_skill: dict[str, set[str]] = defaultdict(set)
         self._short: dict[str, dict[str, Shortlisted]] = {}
         # Retrieval key of the last entry of a full shortlist; a vacancy must beat it to
@@ -342,8 +343,7 @@ class MatchEngine:
             self.vacancies[vid] = event
             profile = VacancyProfile.from_event(event)
             self._vprofiles[vid] = profile
-            for skill in profile.keys:
-                self._vac_by_skill[skill].add(vid)
+            self._table.upsert(profile)
             outcome = VacancyOutcome(vid, applied=True, state=event)
         if rescore:
             self._rescore_for_vacancy(vid, outcome)
@@ -351,10 +351,8 @@ class MatchEngine:
 
     def _unindex_vacancy(self, vid: str) -> None:
         self.vacancies.pop(vid, None)
-        profile = self._vprofiles.pop(vid, None)
-        if profile is not None:
-            for skill in profile.keys:
-                self._vac_by_skill[skill].discard(vid)
+        self._vprofiles.pop(vid, None)
+        self._table.remove(vid)
 
     def _score_vacancy(self, vid: str) -> dict[str, PairScore]:
         """Retrieval scores of the local participants who qualify for vacancy ``vid``."""
@@ -405,23 +403,23 @@ class MatchEngine:
 
     # -- shortlists and lists -----------------------------------------------------------
 
-    def _score_participant(self, pid: str) -> dict[str, PairScore]:
-        profile = self._pprofiles[pid]
-        pool: set[str] = set()
-        for skill in profile.keys:
-            pool |= self._vac_by_skill.get(skill, set())
-        scores: dict[str, PairScore] = {}
-        for vid in pool:
-            pair = score_pair(profile, self._vprofiles[vid])
-            if pair is not None:
-                scores[vid] = pair
-        return scores
+    def _retrieve(self, pids: Sequence[str]) -> dict[str, list[tuple[str, PairScore]]]:
+        """Each participant's shortlist: best ``shortlist_n`` qualifying vacancies, by id on ties.
 
-    def _retrieve(self, pid: str) -> list[tuple[str, PairScore]]:
-        """The participant's shortlist: best ``shortlist_n`` qualifying vacancies, by id on ties."""
-        return heapq.nsmallest(
-            self.shortlist_n, self._score_participant(pid).items(), key=_retrieval_key
-        )
+        One compiled pass over the batch (``matching.retrieval``); the explanations of the
+        retrieved pairs come from ``score_pair`` itself.
+        """
+        profiles = [self._pprofiles[pid] for pid in pids]
+        found = self._table.shortlists(profiles, self.shortlist_n)
+        out: dict[str, list[tuple[str, PairScore]]] = {}
+        for pid, profile, items in zip(pids, profiles, found, strict=True):
+            pairs = []
+            for vid, _ in items:
+                pair = score_pair(profile, self._vprofiles[vid])
+                assert pair is not None
+                pairs.append((vid, pair))
+            out[pid] = pairs
+        return out
 
     def _rank(self, items: Sequence[tuple[str, str, PairScore]]) -> list[float]:
         """Ranking scores of (participant, vacancy, retrieval) triples, in one scorer call."""
@@ -443,7 +441,7 @@ class MatchEngine:
         A pair already ranked keeps its score unless one of its two events changed: a
         scorer is a pure function of the pair.
         """
-        retrieved = {pid: self._retrieve(pid) for pid in pids}
+        retrieved = self._retrieve(pids)
         todo: list[tuple[str, str, PairScore]] = []
         for pid, items in retrieved.items():
             old = self._short.get(pid, {})

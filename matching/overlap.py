@@ -156,8 +156,9 @@ def score_pair(p: ParticipantProfile, v: VacancyProfile) -> PairScore | None:
     Score = the larger of the weighted share of the vacancy's required skills the
     participant has (essential 1, optional 0.5) and 0.3 times the share of its title words
     among the participant's wishes, headline, major and training titles; times the
-    location factor, rounded to 6 places so that the same inputs always give the same
-    bytes downstream. A pair with neither skill nor title word in common is excluded.
+    location factor. A pair with neither skill nor title word in common is excluded.
+    Not rounded: the score orders shortlists, and ``matching.retrieval`` computes it with
+    the same float operations in compiled code; served scores are rounded where served.
     """
     if p.education_rank < v.education_min_rank:
         return None
@@ -176,7 +177,7 @@ def score_pair(p: ParticipantProfile, v: VacancyProfile) -> PairScore | None:
     text = _TEXT_WEIGHT * shared_words / len(v.words) if shared_words else 0.0
     missing = tuple(name for c, name in v.essential.items() if c not in p.skills)
     return PairScore(
-        score=round(max(coverage, text) * loc, 6),
+        score=max(coverage, text) * loc,
         matched_skills=tuple(matched_ess + matched_opt),
         missing_skills=missing,
     )

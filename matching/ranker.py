@@ -373,7 +373,7 @@ def _overlap_candidates(
             ),
         )
         ok = (v_edu <= pp.education_rank) & ((overlap[i] > 0) | (shared[i] > 0)) & (loc > 0)
-        score = np.where(ok, np.round(relevance[i] * loc, 6), -1.0)
+        score = np.where(ok, relevance[i] * loc, -1.0)
         top = np.lexsort((id_rank, -score))[:k]
         out.append(top[score[top] > 0])
     return out

@@ -758,7 +758,8 @@ class Config:
         )
 
     def rank_score(self, p: ParticipantUpserted, v: OpenVacancy, pair: PairScore) -> float:
-        return HashScorer.value(p, v) if self.hashed else pair.score
+        # served scores are rounded to 6 places; the retrieval order uses the exact score
+        return HashScorer.value(p, v) if self.hashed else round(pair.score, 6)
 
 
 CONFIGS = [

@@ -1,0 +1,328 @@
+"""Compiled first stage of the engine: each participant's shortlist of open vacancies.
+
+``VacancyTable`` holds the open vacancies as arrays (per-key postings, per-row counts,
+filters and id bytes) and returns, for a batch of participants, the best ``n`` qualifying
+vacancies by the skill-overlap score of ``matching.overlap.score_pair``, ties broken by
+vacancy id. One numba kernel does the counting, filtering, scoring and top-n selection,
+with the same float operations in the same order as ``score_pair``, so the shortlist is
+exactly the one the pure-Python definition gives (a property test holds them equal).
+
+Why arrays and a kernel: scoring every vacancy that shares a key with a participant in
+Python costs ~3 µs a vacancy, and with 100,000 open vacancies a participant shares a key
+with thousands of them (bench/engine.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Final
+
+import numpy as np
+import numpy.typing as npt
+from numba import njit
+
+from .overlap import (
+    _OPTIONAL_WEIGHT,
+    _RELOCATION,
+    _SAME_PROVINCE,
+    _TEXT_WEIGHT,
+    _WORD_KEY,
+    ParticipantProfile,
+    VacancyProfile,
+)
+
+__all__ = ["VacancyTable"]
+
+_ESSENTIAL: Final = 0
+_OPTIONAL: Final = 1
+_WORD: Final = 2
+_MIN_CAPACITY: Final = 64
+
+
+def _grow(arr: npt.NDArray[np.generic], needed: int) -> npt.NDArray[np.generic]:
+    if needed <= len(arr):
+        return arr
+    bigger = np.zeros((max(needed, 2 * len(arr), _MIN_CAPACITY), *arr.shape[1:]), arr.dtype)
+    bigger[: len(arr)] = arr
+    return bigger
+
+
+class _Postings:
+    """The rows filed under one key, with what the key is to each row; append and remove."""
+
+    __slots__ = ("kinds", "rows", "size")
+
+    def __init__(self) -> None:
+        self.rows = np.zeros(8, np.int32)
+        self.kinds = np.zeros(8, np.int8)
+        self.size = 0
+
+    def add(self, row: int, kind: int) -> None:
+        if self.size == len(self.rows):
+            self.rows = _grow(self.rows, self.size + 1)  # type: ignore[assignment]
+            self.kinds = _grow(self.kinds, self.size + 1)  # type: ignore[assignment]
+        self.rows[self.size] = row
+        self.kinds[self.size] = kind
+        self.size += 1
+
+    def remove(self, row: int) -> None:
+        keep = self.rows[: self.size] != row
+        kept = int(keep.sum())
+        self.rows[:kept] = self.rows[: self.size][keep]
+        self.kinds[:kept] = self.kinds[: self.size][keep]
+        self.size = kept
+
+
+class VacancyTable:
+    """Open vacancies for compiled retrieval, kept incrementally (add, replace, remove)."""
+
+    def __init__(self) -> None:
+        self._row_of: dict[str, int] = {}
+        self._keys_of: dict[str, tuple[int, ...]] = {}
+        self._vid: list[str | None] = []
+        self._free: list[int] = []
+        self._key_id: dict[str, int] = {}
+        self._postings: list[_Postings] = []
+        self._places: dict[str, int] = {}  # regency or province code -> small int
+        self.n_ess = np.zeros(0, np.int32)
+        self.n_opt = np.zeros(0, np.int32)
+        self.n_words = np.zeros(0, np.int32)
+        self.edu_min = np.zeros(0, np.int32)
+        self.regency = np.zeros(0, np.int32)
+        self.province = np.zeros(0, np.int32)
+        self.anywhere = np.zeros(0, np.uint8)
+        self.ids = np.zeros((0, 16), np.uint8)  # vacancy id bytes, zero-padded: tie-breaks
+        # Scratch of the kernel, one slot per row, reused across calls.
+        self._counts = np.zeros((0, 3), np.int32)
+        self._stamp = np.zeros(0, np.int64)
+        self._marks = 0  # queries seen: each query's scratch mark is unique, ever
+
+    def __len__(self) -> int:
+        return len(self._row_of)
+
+    def __contains__(self, vid: object) -> bool:
+        return vid in self._row_of
+
+    def _place(self, code: str) -> int:
+        return self._places.setdefault(code, len(self._places) + 1)
+
+    def upsert(self, profile: VacancyProfile) -> None:
+        """Add an open vacancy, or replace the one with the same id."""
+        vid = profile.vacancy_id
+        self.remove(vid)
+        row = self._free.pop() if self._free else len(self._vid)
+        if row == len(self._vid):
+            self._vid.append(None)
+            size = row + 1
+            for name in ("n_ess", "n_opt", "n_words", "edu_min", "regency", "province"):
+                setattr(self, name, _grow(getattr(self, name), size))
+            self.anywhere = _grow(self.anywhere, size)  # type: ignore[assignment]
+            self.ids = _grow(self.ids, size)  # type: ignore[assignment]
+            self._counts = _grow(self._counts, size)  # type: ignore[assignment]
+            self._stamp = _grow(self._stamp, size)  # type: ignore[assignment]
+        raw = vid.encode("utf-8")
+        if len(raw) > self.ids.shape[1]:
+            wider = np.zeros((len(self.ids), max(len(raw), 2 * self.ids.shape[1])), np.uint8)
+            wider[:, : self.ids.shape[1]] = self.ids
+            self.ids = wider
+        self.ids[row] = 0
+        self.ids[row, : len(raw)] = np.frombuffer(raw, np.uint8)
+        self._vid[row] = vid
+        self._row_of[vid] = row
+        self.n_ess[row] = len(profile.essential)
+        self.n_opt[row] = len(profile.optional)
+        self.n_words[row] = len(profile.words)
+        self.edu_min[row] = profile.education_min_rank
+        code = profile.regency_code
+        self.anywhere[row] = profile.remote or code is None
+        self.regency[row] = self._place(code) if code is not None else 0
+        self.province[row] = self._place("prov:" + code[:2]) if code is not None else 0
+        keys: list[int] = []
+        for kind, names in (
+            (_ESSENTIAL, profile.essential),
+            (_OPTIONAL, profile.optional),
+            (_WORD, [_WORD_KEY + w for w in profile.words]),
+        ):
+            for name in names:
+                key = self._key_id.get(name)
+                if key is None:
+                    key = self._key_id[name] = len(self._postings)
+                    self._postings.append(_Postings())
+                self._postings[key].add(row, kind)
+                keys.append(key)
+        self._keys_of[vid] = tuple(keys)
+
+    def remove(self, vid: str) -> bool:
+        """Forget a vacancy (closed, or about to be replaced); False when it was not here."""
+        row = self._row_of.pop(vid, None)
+        if row is None:
+            return False
+        for key in self._keys_of.pop(vid):
+            self._postings[key].remove(row)
+        self._vid[row] = None
+        self._free.append(row)
+        return True
+
+    def shortlists(
+        self, profiles: Sequence[ParticipantProfile], n: int
+    ) -> list[list[tuple[str, float]]]:
+        """The best ``n`` qualifying vacancies of each participant: (id, score), best first.
+
+        Score and order as ``score_pair`` and the engine define them: the score descending,
+        then the vacancy id ascending.
+        """
+        if not profiles:
+            return []
+        slices_rows: list[npt.NDArray[np.int32]] = []
+        slices_kinds: list[npt.NDArray[np.int8]] = []
+        offsets = np.zeros(len(profiles) + 1, np.int64)
+        edu = np.zeros(len(profiles), np.int32)
+        regency = np.zeros(len(profiles), np.int32)
+        province = np.zeros(len(profiles), np.int32)
+        relocate = np.zeros(len(profiles), np.uint8)
+        total = 0
+        for q, profile in enumerate(profiles):
+            for name in profile.keys:
+                key = self._key_id.get(name)
+                if key is not None:
+                    postings = self._postings[key]
+                    if postings.size:
+                        slices_rows.append(postings.rows[: postings.size])
+                        slices_kinds.append(postings.kinds[: postings.size])
+                        total += postings.size
+            offsets[q + 1] = total
+            edu[q] = profile.education_rank
+            # A participant's code is looked up, not added: an unknown one matches no row.
+            regency[q] = self._places.get(profile.regency_code, -1)
+            province[q] = self._places.get("prov:" + profile.regency_code[:2], -1)
+            relocate[q] = profile.willing_to_relocate
+        rows = np.concatenate(slices_rows) if slices_rows else np.zeros(0, np.int32)
+        kinds = np.concatenate(slices_kinds) if slices_kinds else np.zeros(0, np.int8)
+        out_rows = np.zeros((len(profiles), max(n, 1)), np.int32)
+        out_scores = np.zeros((len(profiles), max(n, 1)), np.float64)
+        out_count = np.zeros(len(profiles), np.int32)
+        base = self._marks
+        self._marks += len(profiles)
+        _shortlists(
+            rows,
+            kinds,
+            offsets,
+            edu,
+            regency,
+            province,
+            relocate,
+            self.n_ess,
+            self.n_opt,
+            self.n_words,
+            self.edu_min,
+            self.regency,
+            self.province,
+            self.anywhere,
+            self.ids,
+            self._counts,
+            self._stamp,
+            base,
+            n,
+            out_rows,
+            out_scores,
+            out_count,
+        )
+        vids = self._vid
+        out: list[list[tuple[str, float]]] = []
+        for q, count in enumerate(out_count.tolist()):
+            rows_q = out_rows[q, :count].tolist()
+            scores_q = out_scores[q, :count].tolist()
+            out.append([(str(vids[r]), s) for r, s in zip(rows_q, scores_q, strict=True)])
+        return out
+
+
+@njit(cache=True, nogil=True)
+def _before(
+    ids: npt.NDArray[np.uint8], a: int, score_a: float, b: int, score_b: float
+) -> bool:  # pragma: no cover - compiled
+    """Whether row ``a`` ranks before row ``b``: higher score, then smaller id bytes."""
+    if score_a != score_b:
+        return score_a > score_b
+    for i in range(ids.shape[1]):
+        if ids[a, i] != ids[b, i]:
+            return ids[a, i] < ids[b, i]
+    return False
+
+
+@njit(cache=True, nogil=True)
+def _shortlists(
+    rows: npt.NDArray[np.int32],
+    kinds: npt.NDArray[np.int8],
+    offsets: npt.NDArray[np.int64],
+    q_edu: npt.NDArray[np.int32],
+    q_regency: npt.NDArray[np.int32],
+    q_province: npt.NDArray[np.int32],
+    q_relocate: npt.NDArray[np.uint8],
+    n_ess: npt.NDArray[np.int32],
+    n_opt: npt.NDArray[np.int32],
+    n_words: npt.NDArray[np.int32],
+    edu_min: npt.NDArray[np.int32],
+    regency: npt.NDArray[np.int32],
+    province: npt.NDArray[np.int32],
+    anywhere: npt.NDArray[np.uint8],
+    ids: npt.NDArray[np.uint8],
+    counts: npt.NDArray[np.int32],
+    stamp: npt.NDArray[np.int64],
+    stamp_base: int,
+    n: int,
+    out_rows: npt.NDArray[np.int32],
+    out_scores: npt.NDArray[np.float64],
+    out_count: npt.NDArray[np.int32],
+) -> None:  # pragma: no cover - compiled
+    touched = np.empty(len(stamp), np.int32)
+    for q in range(len(offsets) - 1):
+        mark = stamp_base + q + 1  # unique per (call, query): no scratch reset needed
+        n_touched = 0
+        for t in range(offsets[q], offsets[q + 1]):
+            r = rows[t]
+            if stamp[r] != mark:
+                stamp[r] = mark
+                counts[r, 0] = 0
+                counts[r, 1] = 0
+                counts[r, 2] = 0
+                touched[n_touched] = r
+                n_touched += 1
+            counts[r, kinds[t]] += 1
+        kept = 0
+        for i in range(n_touched):
+            r = touched[i]
+            if edu_min[r] > q_edu[q]:
+                continue
+            # location_factor
+            if anywhere[r] or regency[r] == q_regency[q]:
+                loc = 1.0
+            elif province[r] == q_province[q]:
+                loc = _SAME_PROVINCE
+            elif q_relocate[q]:
+                loc = _RELOCATION
+            else:
+                continue
+            ess, opt, words = counts[r, 0], counts[r, 1], counts[r, 2]
+            # score_pair, the same operations in the same order
+            coverage = 0.0
+            if ess or opt:
+                total = n_ess[r] + _OPTIONAL_WEIGHT * n_opt[r]
+                coverage = (ess + _OPTIONAL_WEIGHT * opt) / total
+            text = _TEXT_WEIGHT * words / n_words[r] if words else 0.0
+            score = max(coverage, text) * loc
+            # keep the best n, sorted: insert where it belongs, drop the last
+            if kept == n:
+                last = out_rows[q, n - 1]
+                if not _before(ids, r, score, last, out_scores[q, n - 1]):
+                    continue
+                j = n - 1
+            else:
+                j = kept
+                kept += 1
+            while j > 0 and _before(ids, r, score, out_rows[q, j - 1], out_scores[q, j - 1]):
+                out_rows[q, j] = out_rows[q, j - 1]
+                out_scores[q, j] = out_scores[q, j - 1]
+                j -= 1
+            out_rows[q, j] = r
+            out_scores[q, j] = score
+        out_count[q] = kept
