@@ -293,8 +293,14 @@ class MatchService:
         self._publish_change(change, seq, trigger, out)
 
     def _store_participant(self, pid: str, out: _Outbox) -> None:
+        # Outcomes are recorded after the whole batch is applied: the engine holds the
+        # participant's state at the end of the batch. An erasure later in the same batch
+        # has removed them, and its own outcome deletes what they left.
+        state = self.engine.participants.get(pid)
+        if state is None:
+            return
         out.plan.participants[pid] = StoredParticipant(
-            state=self.engine.participants[pid],
+            state=state,
             partition=self._partition_of[pid],
             recs=self.engine.lists.get(pid, ()),
             seq=self._seq.get(pid, 0),

@@ -145,3 +145,32 @@ def test_duplicates_and_stale_updates_change_nothing(
     assert [m["vacancy_id"] for m in served(settings, "P1")] == ["V1"]
     events = _matches_for(settings, "P1")
     assert len(events) == 1, "a replayed or stale update publishes nothing"
+
+
+def test_an_upsert_and_an_erasure_in_one_batch(
+    settings: Settings, producer: Producer, start_worker: Callable[..., WorkerProcess]
+) -> None:
+    # Sent before the worker starts, so its first poll takes them as one batch: the
+    # engine ranks the batch in one call and the outcomes are recorded after it, when P1
+    # is already erased (this once crashed the agent with a KeyError).
+    producer.raw("vacancies.v1", dumps(vacancy_posted("V1", ["Ms. Excel"])), b"V1")
+    at = "2026-06-0{}T00:00:00+07:00"
+    events = [
+        participant_upserted("P1", ["Ms. Excel"], occurred_at=at.format(1)),
+        participant_upserted("P2", ["Ms. Excel"], occurred_at=at.format(1)),
+        participant_upserted("P1", ["excel", "K3"], occurred_at=at.format(2)),
+        simple("ParticipantErased", "participant_id", "P1", occurred_at=at.format(3)),
+        participant_upserted("P3", ["Ms. Excel"], occurred_at=at.format(4)),
+    ]
+    producer.many("participants.v1", [(e["participant_id"].encode(), dumps(e)) for e in events])
+    worker = start_worker()
+    wait_for(
+        lambda: [m["vacancy_id"] for m in served(settings, "P3")] == ["V1"], 30, what="P3 served"
+    )
+    assert [m["vacancy_id"] for m in served(settings, "P2")] == ["V1"]
+    assert keys_with(settings, "P1") == []
+    assert set(candidates(settings, "V1")) == {"P2", "P3"}
+    health = worker.health()
+    assert health["stats"]["participant_events"] == len(events)
+    assert health["participants"] == 2
+    assert health["failing"] is None
