@@ -403,24 +403,6 @@ class MatchEngine:
 
     # -- shortlists and lists -----------------------------------------------------------
 
-    def _retrieve(self, pids: Sequence[str]) -> dict[str, list[tuple[str, PairScore]]]:
-        """Each participant's shortlist: best ``shortlist_n`` qualifying vacancies, by id on ties.
-
-        One compiled pass over the batch (``matching.retrieval``); the explanations of the
-        retrieved pairs come from ``score_pair`` itself.
-        """
-        profiles = [self._pprofiles[pid] for pid in pids]
-        found = self._table.shortlists(profiles, self.shortlist_n)
-        out: dict[str, list[tuple[str, PairScore]]] = {}
-        for pid, profile, items in zip(pids, profiles, found, strict=True):
-            pairs = []
-            for vid, _ in items:
-                pair = score_pair(profile, self._vprofiles[vid])
-                assert pair is not None
-                pairs.append((vid, pair))
-            out[pid] = pairs
-        return out
-
     def _rank(self, items: Sequence[tuple[str, str, PairScore]]) -> list[float]:
         """Ranking scores of (participant, vacancy, retrieval) triples, in one scorer call."""
         if not items:
@@ -438,28 +420,35 @@ class MatchEngine:
     ) -> None:
         """Retrieve the shortlists of ``pids`` again and rank what is new, in one call.
 
-        A pair already ranked keeps its score unless one of its two events changed: a
-        scorer is a pure function of the pair.
+        Retrieval is one compiled pass over the batch (``matching.retrieval``). A pair
+        already shortlisted keeps its explanation and ranking score unless one of its two
+        events changed: ``score_pair`` and the scorer are pure functions of the pair.
         """
-        retrieved = self._retrieve(pids)
+        profiles = [self._pprofiles[pid] for pid in pids]
+        found = self._table.shortlists(profiles, self.shortlist_n)
+        plans: list[tuple[str, list[tuple[str, PairScore, Shortlisted | None]]]] = []
         todo: list[tuple[str, str, PairScore]] = []
-        for pid, items in retrieved.items():
+        for pid, profile, items in zip(pids, profiles, found, strict=True):
             old = self._short.get(pid, {})
-            for vid, pair in items:
+            plan: list[tuple[str, PairScore, Shortlisted | None]] = []
+            for vid, score in items:
                 prev = old.get(vid)
-                stale = participant_changed or vid == changed_vacancy
-                if stale or prev is None or prev.pair != pair:
-                    todo.append((pid, vid, pair))
+                keep = not participant_changed and vid != changed_vacancy and prev is not None
+                if keep and prev is not None and prev.pair.score == score:
+                    plan.append((vid, prev.pair, prev))
+                    continue
+                pair = score_pair(profile, self._vprofiles[vid])
+                assert pair is not None and pair.score == score, (pid, vid)
+                plan.append((vid, pair, None))
+                todo.append((pid, vid, pair))
+            plans.append((pid, plan))
         fresh = {(pid, vid): s for (pid, vid, _), s in zip(todo, self._rank(todo), strict=True)}
-        for pid, items in retrieved.items():
-            old = self._short.get(pid, {})
+        for pid, plan in plans:
             self._set_shortlist(
                 pid,
                 {
-                    vid: Shortlisted(
-                        pair, fresh[pid, vid] if (pid, vid) in fresh else old[vid].score
-                    )
-                    for vid, pair in items
+                    vid: prev if prev is not None else Shortlisted(pair, fresh[pid, vid])
+                    for vid, pair, prev in plan
                 },
             )
 
@@ -482,23 +471,40 @@ class MatchEngine:
         else:
             self._floor.pop(pid, None)
 
-    def _list_of(self, pid: str) -> tuple[Recommendation, ...]:
-        """The top K of the participant's shortlist by ranking score, by id on ties."""
-        best = heapq.nsmallest(self.top_k, self._short.get(pid, {}).items(), key=_ranking_key)
-        return tuple(self._recommendation(vid, entry) for vid, entry in best)
-
     def _update_list(
         self, pid: str, before: tuple[Recommendation, ...] | None = None
     ) -> ListChange | None:
+        """Set the list to the top K of the shortlist; the change, or None if it is the same.
+
+        The top K by ranking score (ties by id) is compared with the list entry by entry
+        before any ``Recommendation`` is built: a vacancy event touches many shortlists
+        and changes few lists.
+        """
         if before is None:
             before = self.lists.get(pid, ())
-        after = self._list_of(pid)
+        best = heapq.nsmallest(self.top_k, self._short.get(pid, {}).items(), key=_ranking_key)
+        if len(best) == len(before) and all(
+            rec.vacancy_id == vid
+            and rec.score == entry.score
+            and rec.matched_skills == entry.pair.matched_skills
+            and rec.missing_skills == entry.pair.missing_skills
+            for rec, (vid, entry) in zip(before, best, strict=True)
+        ):
+            return None
+        kept = {rec.vacancy_id: rec for rec in before}
+        after = tuple(
+            rec
+            if (rec := kept.get(vid)) is not None
+            and rec.score == entry.score
+            and rec.matched_skills == entry.pair.matched_skills
+            and rec.missing_skills == entry.pair.missing_skills
+            else self._recommendation(vid, entry)
+            for vid, entry in best
+        )
         if after:
             self.lists[pid] = after
         else:
             self.lists.pop(pid, None)
-        if after == before:
-            return None
         return ListChange(pid, before, after)
 
     def _recommendation(self, vid: str, entry: Shortlisted) -> Recommendation:

@@ -78,11 +78,16 @@ class VacancyTable:
 
     def __init__(self) -> None:
         self._row_of: dict[str, int] = {}
-        self._keys_of: dict[str, tuple[int, ...]] = {}
+        self._keys_of: dict[str, tuple[tuple[int, int], ...]] = {}
         self._vid: list[str | None] = []
         self._free: list[int] = []
         self._key_id: dict[str, int] = {}
-        self._postings: list[_Postings] = []
+        # Postings by (key, location bucket): bucket 0 holds vacancies anyone may take
+        # (remote, or no regency), bucket p those in province p. A participant who will not
+        # relocate reads only bucket 0 and their own province's: about a tenth of the
+        # postings, with the same result, since the filter would drop the rest.
+        self._postings: dict[tuple[int, int], _Postings] = {}
+        self._buckets: list[list[int]] = []  # key -> its buckets
         self._places: dict[str, int] = {}  # regency or province code -> small int
         self.n_ess = np.zeros(0, np.int32)
         self.n_opt = np.zeros(0, np.int32)
@@ -137,7 +142,8 @@ class VacancyTable:
         self.anywhere[row] = profile.remote or code is None
         self.regency[row] = self._place(code) if code is not None else 0
         self.province[row] = self._place("prov:" + code[:2]) if code is not None else 0
-        keys: list[int] = []
+        bucket = 0 if self.anywhere[row] else int(self.province[row])
+        keys: list[tuple[int, int]] = []
         for kind, names in (
             (_ESSENTIAL, profile.essential),
             (_OPTIONAL, profile.optional),
@@ -146,10 +152,14 @@ class VacancyTable:
             for name in names:
                 key = self._key_id.get(name)
                 if key is None:
-                    key = self._key_id[name] = len(self._postings)
-                    self._postings.append(_Postings())
-                self._postings[key].add(row, kind)
-                keys.append(key)
+                    key = self._key_id[name] = len(self._buckets)
+                    self._buckets.append([])
+                postings = self._postings.get((key, bucket))
+                if postings is None:
+                    postings = self._postings[key, bucket] = _Postings()
+                    self._buckets[key].append(bucket)
+                postings.add(row, kind)
+                keys.append((key, bucket))
         self._keys_of[vid] = tuple(keys)
 
     def remove(self, vid: str) -> bool:
@@ -181,21 +191,25 @@ class VacancyTable:
         province = np.zeros(len(profiles), np.int32)
         relocate = np.zeros(len(profiles), np.uint8)
         total = 0
+        postings_of = self._postings
         for q, profile in enumerate(profiles):
+            # A participant's code is looked up, not added: an unknown one matches no row.
+            regency[q] = self._places.get(profile.regency_code, -1)
+            province[q] = own = self._places.get("prov:" + profile.regency_code[:2], -1)
+            relocate[q] = profile.willing_to_relocate
+            edu[q] = profile.education_rank
             for name in profile.keys:
                 key = self._key_id.get(name)
-                if key is not None:
-                    postings = self._postings[key]
-                    if postings.size:
+                if key is None:
+                    continue
+                buckets = self._buckets[key] if profile.willing_to_relocate else (0, own)
+                for bucket in buckets:
+                    postings = postings_of.get((key, bucket))
+                    if postings is not None and postings.size:
                         slices_rows.append(postings.rows[: postings.size])
                         slices_kinds.append(postings.kinds[: postings.size])
                         total += postings.size
             offsets[q + 1] = total
-            edu[q] = profile.education_rank
-            # A participant's code is looked up, not added: an unknown one matches no row.
-            regency[q] = self._places.get(profile.regency_code, -1)
-            province[q] = self._places.get("prov:" + profile.regency_code[:2], -1)
-            relocate[q] = profile.willing_to_relocate
         rows = np.concatenate(slices_rows) if slices_rows else np.zeros(0, np.int32)
         kinds = np.concatenate(slices_kinds) if slices_kinds else np.zeros(0, np.int8)
         out_rows = np.zeros((len(profiles), max(n, 1)), np.int32)

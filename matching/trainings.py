@@ -13,6 +13,9 @@ from schemas import SuggestedTraining
 from .sample import TRAININGS
 from .taxonomy import canonical_skill
 
+# Distinct missing-skill lists remembered before the memo starts over.
+_MEMO_SIZE = 1 << 16
+
 
 @dataclass(frozen=True, slots=True)
 class Offering:
@@ -33,6 +36,7 @@ class TrainingCatalogue:
         for offering in self.offerings:
             for skill in {canonical_skill(s) for s in offering.skills}:
                 self._by_skill.setdefault(skill, []).append(offering)
+        self._suggested: dict[tuple[tuple[str, ...], int], tuple[SuggestedTraining, ...]] = {}
 
     @classmethod
     @cache
@@ -76,8 +80,18 @@ class TrainingCatalogue:
         """Trainings that teach the missing skills, in the order the skills are missing.
 
         Each suggestion names the missing skills (as the vacancy wrote them) it teaches;
-        a training that teaches several of them is suggested once.
+        a training that teaches several of them is suggested once. Memoised: a worker
+        builds the same suggestions for every participant missing the same skills.
         """
+        key = (tuple(missing), limit)
+        cached = self._suggested.get(key)
+        if cached is None:
+            if len(self._suggested) >= _MEMO_SIZE:
+                self._suggested.clear()
+            cached = self._suggested[key] = self._suggest(key[0], limit)
+        return cached
+
+    def _suggest(self, missing: tuple[str, ...], limit: int) -> tuple[SuggestedTraining, ...]:
         chosen: dict[str, list[str]] = {}
         titles: dict[str, str] = {}
         for name in missing:

@@ -1,0 +1,137 @@
+"""The served path end to end in memory: ``MatchEngine`` retrieval + ranking, as a worker runs it.
+
+Participant updates: a worker holding ``--vacancies`` open vacancies applies batches of
+256 new participant events with ``apply_participants`` (retrieval of each shortlist,
+one ranker call per batch, list and candidate bookkeeping). Vacancy postings: with
+``--participants`` local participants loaded, each new posting is applied with
+``apply_vacancy`` (participants whose shortlist it enters are ranked). Time is split
+between the scorer (ranker-v2) and everything else (retrieval and bookkeeping).
+Medians over batches; vacancies are featurised before timing, as in a worker that has run
+for a while.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from threadpoolctl import threadpool_limits
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from matching.engine import MatchEngine
+from matching.overlap import PairScore
+from matching.population import Population, PopulationConfig
+from matching.scoring import ModelScorer, ScoredPair
+
+
+class TimedScorer:
+    """The shipped ranker, with the time spent in it counted."""
+
+    def __init__(self) -> None:
+        self.inner = ModelScorer.load()
+        self.version = self.inner.version
+        self.seconds = 0.0
+        self.pairs = 0
+
+    def score(self, pairs: Sequence[ScoredPair], retrieval: Sequence[PairScore]) -> list[float]:
+        started = time.perf_counter()
+        out = self.inner.score(pairs, retrieval)
+        self.seconds += time.perf_counter() - started
+        self.pairs += len(pairs)
+        return out
+
+
+def participants_run(pop: Population, n_vacancies: int, batches: int, batch: int) -> dict[str, Any]:
+    scorer = TimedScorer()
+    engine = MatchEngine(scorer=scorer)
+    vacancies = [pop.vacancy(j) for j in range(n_vacancies)]
+    for v in vacancies:
+        engine.apply_vacancy(v, rescore=False)
+    people = [pop.participant(i) for i in range((batches + 1) * batch)]
+    # Steady state: a long-running worker has featurised its open vacancies already (the
+    # first participant to shortlist one pays for it once); the cold cost is in
+    # bench/ranking.py.
+    scorer.inner.score([(people[0], v) for v in vacancies], [])
+    engine.apply_participants(people[:batch])  # warm-up: compiled kernels
+    rates, ranking_share, pairs = [], [], []
+    for k in range(1, batches + 1):
+        scorer.seconds, scorer.pairs = 0.0, 0
+        chunk = people[k * batch : (k + 1) * batch]
+        started = time.perf_counter()
+        engine.apply_participants(chunk)
+        elapsed = time.perf_counter() - started
+        rates.append(len(chunk) / elapsed)
+        ranking_share.append(scorer.seconds / elapsed)
+        pairs.append(scorer.pairs / len(chunk))
+    return {
+        "vacancies": n_vacancies,
+        "participants/s": statistics.median(rates),
+        "ranking share": statistics.median(ranking_share),
+        "pairs/participant": statistics.median(pairs),
+    }
+
+
+def vacancies_run(pop: Population, n_participants: int, postings: int) -> dict[str, Any]:
+    scorer = TimedScorer()
+    engine = MatchEngine(scorer=scorer)
+    for j in range(2000):
+        engine.apply_vacancy(pop.vacancy(j), rescore=False)
+    for i in range(n_participants):
+        engine.load_participant(pop.participant(i))
+    engine.recompute_all()
+    times, ranked = [], []
+    for j in range(2000, 2000 + postings):
+        scorer.pairs = 0
+        started = time.perf_counter()
+        engine.apply_vacancy(pop.vacancy(j))
+        times.append(time.perf_counter() - started)
+        ranked.append(scorer.pairs)
+    times.sort()
+    return {
+        "participants": n_participants,
+        "p50 ms": 1000 * times[len(times) // 2],
+        "p99 ms": 1000 * times[min(len(times) - 1, int(len(times) * 0.99))],
+        "entering/posting": statistics.median(ranked),
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--vacancies", type=int, nargs="+", default=[1_000, 10_000, 100_000])
+    parser.add_argument("--participants", type=int, nargs="+", default=[10_000])
+    parser.add_argument("--batches", type=int, default=3)
+    parser.add_argument("--batch", type=int, default=256)
+    parser.add_argument("--postings", type=int, default=100)
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args()
+    pop = Population(PopulationConfig(seed=args.seed))
+    with threadpool_limits(1):
+        print("| open vacancies | participants/s | ranking share | pairs ranked/participant |")
+        print("|---:|---:|---:|---:|")
+        for n in args.vacancies:
+            r = participants_run(pop, n, args.batches, args.batch)
+            print(
+                f"| {n:,} | {r['participants/s']:,.0f} | {r['ranking share']:.0%} "
+                f"| {r['pairs/participant']:.1f} |",
+                flush=True,
+            )
+        print()
+        print("| local participants | posting p50 ms | posting p99 ms | pairs ranked/posting |")
+        print("|---:|---:|---:|---:|")
+        for n in args.participants:
+            r = vacancies_run(pop, n, args.postings)
+            print(
+                f"| {n:,} | {r['p50 ms']:.1f} | {r['p99 ms']:.1f} | {r['entering/posting']:.0f} |",
+                flush=True,
+            )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
