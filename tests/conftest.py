@@ -13,11 +13,10 @@ import pytest
 from streams.admin import ensure_topics
 from streams.embedded import is_listening
 from streams.settings import EMBEDDED_BROKER_TIMING, Settings
-from tests.support import Producer, WorkerProcess, clear_keys, free_port
+from tests.support import SHARED_DATA, Producer, WorkerProcess, clear_keys, free_port
 
 BOOTSTRAP = os.environ.get("KERJAMATCH_KAFKA_BOOTSTRAP", "127.0.0.1:9092")
 REDIS_URL = os.environ.get("KERJAMATCH_REDIS_URL", "redis://127.0.0.1:6379/0")
-SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 
 
 @pytest.fixture(scope="session")

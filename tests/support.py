@@ -27,6 +27,21 @@ from streams.settings import Settings
 
 T = TypeVar("T")
 ROOT = Path(__file__).resolve().parents[1]
+SHARED_DATA = Path(os.environ.get("KERJAMATCH_SHARED_DATA", ROOT.parent / "shared" / "data"))
+"""The team's reference data (../shared/data); read in place, never copied into the repo."""
+
+
+def need(path: Path) -> Path:
+    """Return ``path``, or skip the test saying so when it is absent.
+
+    The one allowed skip: a file of ../shared/data is missing in a clone outside the
+    team's machines. Anything else a test needs must be there, or the test fails.
+    """
+    import pytest  # here, so that helper scripts can import this module without pytest
+
+    if not path.exists():
+        pytest.skip(f"shared reference data not present: {path} (a clone outside the team)")
+    return path
 
 
 def free_port() -> int:

@@ -2,7 +2,6 @@
 
 import csv
 import gzip
-import os
 from pathlib import Path
 
 import pytest
@@ -16,18 +15,10 @@ from matching.occupations import (
     normalise_code,
 )
 from matching.sample import OCCUPATIONS
+from tests.support import SHARED_DATA, need
 
-SHARED_DATA = Path(
-    os.environ.get("KERJAMATCH_SHARED_DATA", Path(__file__).resolve().parents[3] / "shared/data")
-)
 KBJI_FILE = SHARED_DATA / "kbji-2014" / "kbji2014.csv.gz"
 ALIASES = Path(__file__).resolve().parents[2] / "matching" / "data" / "occupation_aliases.csv"
-
-
-def need(path: Path) -> Path:
-    if not path.exists():
-        pytest.skip(f"shared reference data not present: {path}")
-    return path
 
 
 @pytest.fixture(scope="module")

@@ -3,7 +3,6 @@
 import hashlib
 import itertools
 import json
-import os
 import statistics
 import subprocess
 import sys
@@ -48,10 +47,8 @@ from schemas import (
     decode,
     encode,
 )
+from tests.support import SHARED_DATA, need
 
-SHARED_DATA = Path(
-    os.environ.get("KERJAMATCH_SHARED_DATA", Path(__file__).resolve().parents[3] / "shared/data")
-)
 ESCO_DIR = SHARED_DATA / "esco-v1.1.1"
 REGION_FILE = SHARED_DATA / "id-regions" / "regions_prov_kabkota.csv"
 ROOT = Path(__file__).resolve().parents[2]
@@ -67,12 +64,6 @@ GENERIC_NAMES = {
 # School tiers: SD, SMP, SMA/SMK, diploma, bachelor, master, doctorate.
 TIER = {"SD": 0, "SMP": 1, "SMA": 2, "SMK": 2, "D1": 3, "D2": 3, "D3": 3, "D4": 4, "S1": 4}
 TIER |= {"S2": 5, "S3": 6}
-
-
-def need(path: Path) -> Path:
-    if not path.exists():
-        pytest.skip(f"shared reference data not present: {path}")
-    return path
 
 
 def roundtrip(topic: str, event: BaseModel) -> None:

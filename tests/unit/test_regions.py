@@ -3,7 +3,6 @@
 import csv
 import gzip
 import math
-import os
 from collections import Counter
 from pathlib import Path
 
@@ -18,10 +17,8 @@ from matching.regions import (
     resolve_region_name,
 )
 from matching.sample import REGIONS
+from tests.support import SHARED_DATA, need
 
-SHARED_DATA = Path(
-    os.environ.get("KERJAMATCH_SHARED_DATA", Path(__file__).resolve().parents[3] / "shared/data")
-)
 REGION_FILE = SHARED_DATA / "id-regions" / "regions_prov_kabkota.csv"
 MAGANGHUB = SHARED_DATA / "id-maganghub-2026" / "maganghub_lowongan_2026.csv.gz"
 LOKERID = SHARED_DATA / "id-jobs-lokerid-2025" / "lokerid_jobs_2025-07.csv"
@@ -32,12 +29,6 @@ PROVINCE_CODES = [
     "36", "51", "52", "53", "61", "62", "63", "64", "65", "71", "72", "73", "74", "75", "76",
     "81", "82", "91", "92", "93", "94", "95", "96",
 ]  # fmt: skip
-
-
-def need(path: Path) -> Path:
-    if not path.exists():
-        pytest.skip(f"shared reference data not present: {path}")
-    return path
 
 
 @pytest.fixture(scope="module")

@@ -29,11 +29,11 @@ from matching.replay import (
     summary,
 )
 from schemas import RequiredSkill, VacancyPosted, decode, encode
+from tests.support import SHARED_DATA
 
 # The team's reference data lives beside the checkout (see tests/conftest.py); the whole-file
 # tests skip where it is absent. A module-scoped fixture of its own, because conftest's
 # `shared_data` is per test and the files are converted once per module.
-SHARED_DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
 MAGANGHUB = "id-maganghub-2026/maganghub_lowongan_2026.csv.gz"
 LOKERID = "id-jobs-lokerid-2025/lokerid_jobs_2025-07.csv"
 REGIONS = "id-regions/regions_prov_kabkota.csv"

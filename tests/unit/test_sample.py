@@ -3,7 +3,6 @@
 import ast
 import csv
 import itertools
-import os
 import re
 import statistics
 from collections import Counter
@@ -39,11 +38,9 @@ from schemas import (
     encode,
     event_key,
 )
+from tests.support import SHARED_DATA
 
 WIB = timezone(timedelta(hours=7))
-SHARED_DATA = Path(
-    os.environ.get("KERJAMATCH_SHARED_DATA", Path(__file__).resolve().parents[3] / "shared/data")
-)
 REGION_CODES = {region.code for region in REGIONS}
 TRAINING_IDS = {offer.training_id for offer in TRAININGS}
 

@@ -26,8 +26,9 @@ from matching.taxonomy import (
     stem,
     use_taxonomy,
 )
+from tests.support import SHARED_DATA
 
-DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
+DATA = SHARED_DATA
 LOKERID = DATA / "id-jobs-lokerid-2025" / "lokerid_jobs_2025-07.csv"
 ESCO = DATA / "esco-v1.1.1"
 REGION_FILE = DATA / "id-regions" / "regions_prov_kabkota.csv"
