@@ -32,7 +32,7 @@ from schemas import (
 )
 
 from .overlap import PairScore, ParticipantProfile, VacancyProfile, score_pair
-from .retrieval import VacancyTable
+from .retrieval import ParticipantTable, VacancyTable
 from .scoring import OverlapScorer, PairScorer
 from .taxonomy import canonical_skill
 from .trainings import TrainingCatalogue
@@ -197,7 +197,7 @@ class MatchEngine:
         self._vacancy_seen: dict[str, datetime] = {}  # latest occurred_at, closed ones too
         self._erased_at: dict[str, datetime] = {}
         self._table = VacancyTable()  # compiled retrieval over the open vacancies
-        self._part_by_skill: dict[str, set[str]] = defaultdict(set)
+        self._ptable = ParticipantTable()  # compiled: whose shortlist a vacancy enters
         self._short: dict[str, dict[str, Shortlisted]] = {}
         # Retrieval key of the last entry of a full shortlist; a vacancy must beat it to
         # enter. Absent when the shortlist holds every vacancy the participant qualifies for.
@@ -302,25 +302,18 @@ class MatchEngine:
     def load_participant(self, state: ParticipantUpserted) -> None:
         """Index a participant's stored state without computing their list yet."""
         pid = state.participant_id
-        old = self._pprofiles.get(pid)
-        if old is not None:
-            for skill in old.keys:
-                self._part_by_skill[skill].discard(pid)
         profile = ParticipantProfile.from_event(state)
         self.participants[pid] = state
         self._pprofiles[pid] = profile
-        for skill in profile.keys:
-            self._part_by_skill[skill].add(pid)
+        self._ptable.upsert(profile)
 
     def remove_participants(self, pids: Iterable[str]) -> None:
         """Forget participants (erased, or their partitions moved to another worker)."""
         for pid in pids:
-            profile = self._pprofiles.pop(pid, None)
+            self._pprofiles.pop(pid, None)
             self.participants.pop(pid, None)
-            if profile is not None:
-                for skill in profile.keys:
-                    self._part_by_skill[skill].discard(pid)
             self._set_shortlist(pid, {})
+            self._ptable.remove(pid)
             self.lists.pop(pid, None)
 
     # -- vacancies ----------------------------------------------------------------------
@@ -354,21 +347,6 @@ class MatchEngine:
         self._vprofiles.pop(vid, None)
         self._table.remove(vid)
 
-    def _score_vacancy(self, vid: str) -> dict[str, PairScore]:
-        """Retrieval scores of the local participants who qualify for vacancy ``vid``."""
-        vprofile = self._vprofiles.get(vid)
-        if vprofile is None:
-            return {}
-        pool: set[str] = set()
-        for skill in vprofile.keys:
-            pool |= self._part_by_skill.get(skill, set())
-        scores: dict[str, PairScore] = {}
-        for pid in pool:
-            pair = score_pair(self._pprofiles[pid], vprofile)
-            if pair is not None:
-                scores[pid] = pair
-        return scores
-
     def _rescore_for_vacancy(self, vid: str, outcome: VacancyOutcome) -> None:
         """Update local shortlists and lists after vacancy ``vid`` changed; exact.
 
@@ -378,12 +356,16 @@ class MatchEngine:
         """
         before = set(self._shortlisted_in.get(vid, ()))
         entering: list[tuple[str, str, PairScore]] = []
-        for pid, pair in sorted(self._score_vacancy(vid).items()):
+        vprofile = self._vprofiles.get(vid)
+        found = self._ptable.entering(vprofile) if vprofile is not None else []
+        for pid, score, tie in sorted(found):
             if pid in before:
                 continue
-            floor = self._floor.get(pid)
-            if floor is None or (-pair.score, vid) < floor:
-                entering.append((pid, vid, pair))
+            if tie and not (-score, vid) < self._floor[pid]:
+                continue  # equal to the floor: only a smaller vacancy id enters
+            pair = score_pair(self._pprofiles[pid], vprofile)  # type: ignore[arg-type]
+            assert pair is not None and pair.score == score, (pid, vid)
+            entering.append((pid, vid, pair))
         touched = sorted(before | {pid for pid, _, _ in entering})
         lists_before = {pid: self.lists.get(pid, ()) for pid in touched}
         self._refresh(sorted(before), changed_vacancy=vid)
@@ -467,9 +449,13 @@ class MatchEngine:
         else:
             self._short.pop(pid, None)
         if len(short) >= self.shortlist_n:
-            self._floor[pid] = max(_retrieval_key((vid, e.pair)) for vid, e in short.items())
+            floor = self._floor[pid] = max(
+                _retrieval_key((vid, e.pair)) for vid, e in short.items()
+            )
+            self._ptable.set_floor(pid, -floor[0])
         else:
             self._floor.pop(pid, None)
+            self._ptable.set_floor(pid, None)
 
     def _update_list(
         self, pid: str, before: tuple[Recommendation, ...] | None = None

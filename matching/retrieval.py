@@ -340,3 +340,217 @@ def _shortlists(
             out_rows[q, j] = r
             out_scores[q, j] = score
         out_count[q] = kept
+
+
+class ParticipantTable:
+    """Local participants for compiled retrieval the other way: who a vacancy may enter.
+
+    Holds each participant's keys (skills and ``~``words), filter attributes and the
+    retrieval score of the last entry of their full shortlist (the floor a new vacancy
+    must beat). ``entering`` returns, for one vacancy, every participant who qualifies
+    and whose shortlist it would enter, by ``score_pair``'s score; a score equal to a
+    floor is returned flagged, for the caller to settle by vacancy id.
+    """
+
+    def __init__(self) -> None:
+        self._row_of: dict[str, int] = {}
+        self._keys_of: dict[str, tuple[int, ...]] = {}
+        self._pid: list[str | None] = []
+        self._free: list[int] = []
+        self._key_id: dict[str, int] = {}
+        self._postings: list[_Postings] = []
+        self._places: dict[str, int] = {}
+        self.edu = np.zeros(0, np.int32)
+        self.regency = np.zeros(0, np.int32)
+        self.province = np.zeros(0, np.int32)
+        self.relocate = np.zeros(0, np.uint8)
+        self.has_floor = np.zeros(0, np.uint8)
+        self.floor = np.zeros(0, np.float64)
+        self._counts = np.zeros((0, 3), np.int32)
+        self._stamp = np.zeros(0, np.int64)
+        self._marks = 0
+
+    def __len__(self) -> int:
+        return len(self._row_of)
+
+    def _place(self, code: str) -> int:
+        return self._places.setdefault(code, len(self._places) + 1)
+
+    def upsert(self, profile: ParticipantProfile) -> None:
+        """Add a participant, or replace the one with the same id (their floor is kept)."""
+        pid = profile.participant_id
+        row = self._row_of.get(pid)
+        had_floor, floor = (
+            (int(self.has_floor[row]), float(self.floor[row])) if row is not None else (0, 0.0)
+        )
+        self.remove(pid)
+        row = self._free.pop() if self._free else len(self._pid)
+        if row == len(self._pid):
+            self._pid.append(None)
+            size = row + 1
+            for name in ("edu", "regency", "province", "relocate", "has_floor", "floor"):
+                setattr(self, name, _grow(getattr(self, name), size))
+            self._counts = _grow(self._counts, size)  # type: ignore[assignment]
+            self._stamp = _grow(self._stamp, size)  # type: ignore[assignment]
+        self._pid[row] = pid
+        self._row_of[pid] = row
+        self.edu[row] = profile.education_rank
+        self.regency[row] = self._place(profile.regency_code)
+        self.province[row] = self._place("prov:" + profile.regency_code[:2])
+        self.relocate[row] = profile.willing_to_relocate
+        self.has_floor[row] = had_floor
+        self.floor[row] = floor
+        keys = []
+        for name in profile.keys:
+            key = self._key_id.get(name)
+            if key is None:
+                key = self._key_id[name] = len(self._postings)
+                self._postings.append(_Postings())
+            self._postings[key].add(row, 0)
+            keys.append(key)
+        self._keys_of[pid] = tuple(keys)
+
+    def remove(self, pid: str) -> bool:
+        """Forget a participant; False when they were not here."""
+        row = self._row_of.pop(pid, None)
+        if row is None:
+            return False
+        for key in self._keys_of.pop(pid):
+            self._postings[key].remove(row)
+        self._pid[row] = None
+        self.has_floor[row] = 0
+        self._free.append(row)
+        return True
+
+    def set_floor(self, pid: str, score: float | None) -> None:
+        """The retrieval score of the last entry of a full shortlist; None when not full."""
+        row = self._row_of.get(pid)
+        if row is not None:
+            self.has_floor[row] = score is not None
+            self.floor[row] = 0.0 if score is None else score
+
+    def entering(self, vacancy: VacancyProfile) -> list[tuple[str, float, bool]]:
+        """(participant, score, ties the floor) for everyone the vacancy may enter."""
+        slices: list[npt.NDArray[np.int32]] = []
+        kinds: list[npt.NDArray[np.int8]] = []
+        for kind, names in (
+            (_ESSENTIAL, vacancy.essential),
+            (_OPTIONAL, vacancy.optional),
+            (_WORD, [_WORD_KEY + w for w in vacancy.words]),
+        ):
+            for name in names:
+                key = self._key_id.get(name)
+                if key is not None and self._postings[key].size:
+                    postings = self._postings[key]
+                    slices.append(postings.rows[: postings.size])
+                    kinds.append(np.full(postings.size, kind, np.int8))
+        if not slices:
+            return []
+        rows = np.concatenate(slices)
+        code = vacancy.regency_code
+        anywhere = vacancy.remote or code is None
+        out_rows = np.zeros(len(rows), np.int32)
+        out_scores = np.zeros(len(rows), np.float64)
+        out_tie = np.zeros(len(rows), np.uint8)
+        mark = self._marks + 1
+        self._marks += 1
+        count = _entering(
+            rows,
+            np.concatenate(kinds),
+            len(vacancy.essential),
+            len(vacancy.optional),
+            len(vacancy.words),
+            vacancy.education_min_rank,
+            bool(anywhere),
+            self._places.get(code, -1) if code is not None else -1,
+            self._places.get("prov:" + code[:2], -1) if code is not None else -1,
+            self.edu,
+            self.regency,
+            self.province,
+            self.relocate,
+            self.has_floor,
+            self.floor,
+            self._counts,
+            self._stamp,
+            mark,
+            out_rows,
+            out_scores,
+            out_tie,
+        )
+        pids = self._pid
+        return [
+            (str(pids[r]), s, bool(t))
+            for r, s, t in zip(
+                out_rows[:count].tolist(),
+                out_scores[:count].tolist(),
+                out_tie[:count].tolist(),
+                strict=True,
+            )
+        ]
+
+
+@njit(cache=True, nogil=True)
+def _entering(
+    rows: npt.NDArray[np.int32],
+    kinds: npt.NDArray[np.int8],
+    v_ess: int,
+    v_opt: int,
+    v_words: int,
+    v_edu_min: int,
+    v_anywhere: bool,
+    v_regency: int,
+    v_province: int,
+    edu: npt.NDArray[np.int32],
+    regency: npt.NDArray[np.int32],
+    province: npt.NDArray[np.int32],
+    relocate: npt.NDArray[np.uint8],
+    has_floor: npt.NDArray[np.uint8],
+    floor: npt.NDArray[np.float64],
+    counts: npt.NDArray[np.int32],
+    stamp: npt.NDArray[np.int64],
+    mark: int,
+    out_rows: npt.NDArray[np.int32],
+    out_scores: npt.NDArray[np.float64],
+    out_tie: npt.NDArray[np.uint8],
+) -> int:  # pragma: no cover - compiled
+    touched = np.empty(len(rows), np.int32)
+    n_touched = 0
+    for t in range(len(rows)):
+        r = rows[t]
+        if stamp[r] != mark:
+            stamp[r] = mark
+            counts[r, 0] = 0
+            counts[r, 1] = 0
+            counts[r, 2] = 0
+            touched[n_touched] = r
+            n_touched += 1
+        counts[r, kinds[t]] += 1
+    total = v_ess + _OPTIONAL_WEIGHT * v_opt
+    out = 0
+    for i in range(n_touched):
+        r = touched[i]
+        if v_edu_min > edu[r]:
+            continue
+        # location_factor
+        if v_anywhere or v_regency == regency[r]:
+            loc = 1.0
+        elif v_province == province[r]:
+            loc = _SAME_PROVINCE
+        elif relocate[r]:
+            loc = _RELOCATION
+        else:
+            continue
+        ess, opt, words = counts[r, 0], counts[r, 1], counts[r, 2]
+        # score_pair, the same operations in the same order
+        coverage = 0.0
+        if ess or opt:
+            coverage = (ess + _OPTIONAL_WEIGHT * opt) / total
+        text = _TEXT_WEIGHT * words / v_words if words else 0.0
+        score = max(coverage, text) * loc
+        if has_floor[r] and score < floor[r]:
+            continue
+        out_rows[out] = r
+        out_scores[out] = score
+        out_tie[out] = has_floor[r] and score == floor[r]
+        out += 1
+    return out

@@ -459,7 +459,7 @@ def test_erased_participant_leaves_no_trace_and_is_not_resurrected() -> None:
     assert "p1" not in engine.lists
     assert [c.participant_id for c in engine.candidates_for("v1")] == ["p2"]
     # White-box, because consent demands it: no index still names them.
-    assert all("p1" not in pids for pids in engine._part_by_skill.values())
+    assert "p1" not in engine._ptable._row_of
     assert all("p1" not in pids for pids in engine._shortlisted_in.values())
     assert "p1" not in engine._short and "p1" not in engine._floor
 

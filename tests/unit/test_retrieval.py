@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from matching.overlap import ParticipantProfile, VacancyProfile, score_pair
-from matching.retrieval import VacancyTable
+from matching.retrieval import ParticipantTable, VacancyTable
 from schemas import ParticipantUpserted, Preferences, RequiredSkill, Skill, VacancyPosted
 
 T0 = datetime(2025, 1, 1, tzinfo=UTC)
@@ -94,3 +94,43 @@ def test_shortlists_equal_score_pair_sorted_with_ties_by_id(
             ]
             expected = [(vid, -neg) for neg, vid in sorted(scored)[:n]]
             assert found == expected
+
+
+PIDS = ["p1", "p10", "p2", "P1", "pä"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    people=st.lists(st.tuples(st.sampled_from(PIDS), participant_st), min_size=1, max_size=12),
+    removed=st.lists(st.sampled_from(PIDS), max_size=2),
+    floors=st.dictionaries(st.sampled_from(PIDS), st.sampled_from([None, 0.15, 0.3, 0.5, 1.0])),
+    vacancy=vacancy_st,
+)
+def test_entering_equals_score_pair_against_each_floor(
+    people: list[tuple[str, ParticipantUpserted]],
+    removed: list[str],
+    floors: dict[str, float | None],
+    vacancy: VacancyPosted,
+) -> None:
+    table = ParticipantTable()
+    profiles: dict[str, ParticipantProfile] = {}
+    for pid, p in people:
+        profile = ParticipantProfile.from_event(p.model_copy(update={"participant_id": pid}))
+        table.upsert(profile)  # replacing keeps the floor, as the engine relies on
+        profiles[pid] = profile
+        if pid in floors:
+            table.set_floor(pid, floors[pid])
+    for pid in removed:
+        assert table.remove(pid) == (pid in profiles)
+        profiles.pop(pid, None)
+    v = VacancyProfile.from_event(vacancy)
+    expected = []
+    for pid, profile in profiles.items():
+        pair = score_pair(profile, v)
+        if pair is None:
+            continue
+        floor = floors.get(pid)
+        if floor is not None and pair.score < floor:
+            continue
+        expected.append((pid, pair.score, floor is not None and pair.score == floor))
+    assert sorted(table.entering(v)) == sorted(expected)
