@@ -462,21 +462,14 @@ class MatchEngine:
     ) -> ListChange | None:
         """Set the list to the top K of the shortlist; the change, or None if it is the same.
 
-        The top K by ranking score (ties by id) is compared with the list entry by entry
-        before any ``Recommendation`` is built: a vacancy event touches many shortlists
-        and changes few lists.
+        An entry whose vacancy, score and explanation are unchanged is reused, so only
+        changed entries build a ``Recommendation``: a vacancy event touches many
+        shortlists and changes few lists. The list is unchanged when every entry is reused
+        in the same place.
         """
         if before is None:
             before = self.lists.get(pid, ())
         best = heapq.nsmallest(self.top_k, self._short.get(pid, {}).items(), key=_ranking_key)
-        if len(best) == len(before) and all(
-            rec.vacancy_id == vid
-            and rec.score == entry.score
-            and rec.matched_skills == entry.pair.matched_skills
-            and rec.missing_skills == entry.pair.missing_skills
-            for rec, (vid, entry) in zip(before, best, strict=True)
-        ):
-            return None
         kept = {rec.vacancy_id: rec for rec in before}
         after = tuple(
             rec
@@ -487,6 +480,8 @@ class MatchEngine:
             else self._recommendation(vid, entry)
             for vid, entry in best
         )
+        if len(after) == len(before) and all(a is b for a, b in zip(after, before, strict=True)):
+            return None
         if after:
             self.lists[pid] = after
         else:
@@ -495,23 +490,13 @@ class MatchEngine:
 
     def _recommendation(self, vid: str, entry: Shortlisted) -> Recommendation:
         pair = entry.pair
-        return Recommendation(
-            vid,
-            entry.score,
-            pair.matched_skills,
-            pair.missing_skills,
-            self.trainings.suggest(pair.missing_skills),
-        )
+        suggested = self.trainings.suggest(pair.missing_skills)
+        return Recommendation(vid, entry.score, pair.matched_skills, pair.missing_skills, suggested)
 
     def _candidate(self, pid: str, entry: Shortlisted) -> Candidate:
         pair = entry.pair
-        return Candidate(
-            pid,
-            entry.score,
-            pair.matched_skills,
-            pair.missing_skills,
-            self.trainings.suggest(pair.missing_skills),
-        )
+        suggested = self.trainings.suggest(pair.missing_skills)
+        return Candidate(pid, entry.score, pair.matched_skills, pair.missing_skills, suggested)
 
     def shortlist(self, pid: str) -> dict[str, Shortlisted]:
         """A local participant's current shortlist (vacancy -> retrieval and ranking)."""

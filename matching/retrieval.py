@@ -264,6 +264,62 @@ def _before(
 
 
 @njit(cache=True, nogil=True)
+def _count(
+    rows: npt.NDArray[np.int32],
+    kinds: npt.NDArray[np.int8],
+    lo: int,
+    hi: int,
+    counts: npt.NDArray[np.int32],
+    stamp: npt.NDArray[np.int64],
+    mark: int,
+    touched: npt.NDArray[np.int32],
+) -> int:  # pragma: no cover - compiled
+    """Count postings ``lo:hi`` per row and kind; return how many rows were touched.
+
+    ``mark`` is unique per query, so a row's counts are reset on its first posting
+    instead of clearing the whole scratch.
+    """
+    n_touched = 0
+    for t in range(lo, hi):
+        r = rows[t]
+        if stamp[r] != mark:
+            stamp[r] = mark
+            counts[r, 0] = 0
+            counts[r, 1] = 0
+            counts[r, 2] = 0
+            touched[n_touched] = r
+            n_touched += 1
+        counts[r, kinds[t]] += 1
+    return n_touched
+
+
+@njit(cache=True, nogil=True)
+def _location(
+    anywhere: bool, same_regency: bool, same_province: bool, relocate: bool
+) -> float:  # pragma: no cover - compiled
+    """``overlap.location_factor``; 0.0 where the participant cannot take the job."""
+    if anywhere or same_regency:
+        return 1.0
+    if same_province:
+        return _SAME_PROVINCE
+    if relocate:
+        return _RELOCATION
+    return 0.0
+
+
+@njit(cache=True, nogil=True)
+def _score(
+    ess: int, opt: int, words: int, n_ess: int, n_opt: int, n_words: int, loc: float
+) -> float:  # pragma: no cover - compiled
+    """``score_pair``'s score from the match counts: the same operations in the same order."""
+    coverage = 0.0
+    if ess or opt:
+        coverage = (ess + _OPTIONAL_WEIGHT * opt) / (n_ess + _OPTIONAL_WEIGHT * n_opt)
+    text = _TEXT_WEIGHT * words / n_words if words else 0.0
+    return max(coverage, text) * loc
+
+
+@njit(cache=True, nogil=True)
 def _shortlists(
     rows: npt.NDArray[np.int32],
     kinds: npt.NDArray[np.int8],
@@ -290,40 +346,24 @@ def _shortlists(
 ) -> None:  # pragma: no cover - compiled
     touched = np.empty(len(stamp), np.int32)
     for q in range(len(offsets) - 1):
-        mark = stamp_base + q + 1  # unique per (call, query): no scratch reset needed
-        n_touched = 0
-        for t in range(offsets[q], offsets[q + 1]):
-            r = rows[t]
-            if stamp[r] != mark:
-                stamp[r] = mark
-                counts[r, 0] = 0
-                counts[r, 1] = 0
-                counts[r, 2] = 0
-                touched[n_touched] = r
-                n_touched += 1
-            counts[r, kinds[t]] += 1
+        mark = stamp_base + q + 1  # unique per (call, query)
+        n_touched = _count(rows, kinds, offsets[q], offsets[q + 1], counts, stamp, mark, touched)
         kept = 0
         for i in range(n_touched):
             r = touched[i]
             if edu_min[r] > q_edu[q]:
                 continue
-            # location_factor
-            if anywhere[r] or regency[r] == q_regency[q]:
-                loc = 1.0
-            elif province[r] == q_province[q]:
-                loc = _SAME_PROVINCE
-            elif q_relocate[q]:
-                loc = _RELOCATION
-            else:
+            loc = _location(
+                anywhere[r] != 0,
+                regency[r] == q_regency[q],
+                province[r] == q_province[q],
+                q_relocate[q] != 0,
+            )
+            if loc == 0.0:
                 continue
-            ess, opt, words = counts[r, 0], counts[r, 1], counts[r, 2]
-            # score_pair, the same operations in the same order
-            coverage = 0.0
-            if ess or opt:
-                total = n_ess[r] + _OPTIONAL_WEIGHT * n_opt[r]
-                coverage = (ess + _OPTIONAL_WEIGHT * opt) / total
-            text = _TEXT_WEIGHT * words / n_words[r] if words else 0.0
-            score = max(coverage, text) * loc
+            score = _score(
+                counts[r, 0], counts[r, 1], counts[r, 2], n_ess[r], n_opt[r], n_words[r], loc
+            )
             # keep the best n, sorted: insert where it belongs, drop the last
             if kept == n:
                 last = out_rows[q, n - 1]
@@ -514,39 +554,18 @@ def _entering(
     out_tie: npt.NDArray[np.uint8],
 ) -> int:  # pragma: no cover - compiled
     touched = np.empty(len(rows), np.int32)
-    n_touched = 0
-    for t in range(len(rows)):
-        r = rows[t]
-        if stamp[r] != mark:
-            stamp[r] = mark
-            counts[r, 0] = 0
-            counts[r, 1] = 0
-            counts[r, 2] = 0
-            touched[n_touched] = r
-            n_touched += 1
-        counts[r, kinds[t]] += 1
-    total = v_ess + _OPTIONAL_WEIGHT * v_opt
+    n_touched = _count(rows, kinds, 0, len(rows), counts, stamp, mark, touched)
     out = 0
     for i in range(n_touched):
         r = touched[i]
         if v_edu_min > edu[r]:
             continue
-        # location_factor
-        if v_anywhere or v_regency == regency[r]:
-            loc = 1.0
-        elif v_province == province[r]:
-            loc = _SAME_PROVINCE
-        elif relocate[r]:
-            loc = _RELOCATION
-        else:
+        loc = _location(
+            v_anywhere, v_regency == regency[r], v_province == province[r], relocate[r] != 0
+        )
+        if loc == 0.0:
             continue
-        ess, opt, words = counts[r, 0], counts[r, 1], counts[r, 2]
-        # score_pair, the same operations in the same order
-        coverage = 0.0
-        if ess or opt:
-            coverage = (ess + _OPTIONAL_WEIGHT * opt) / total
-        text = _TEXT_WEIGHT * words / v_words if words else 0.0
-        score = max(coverage, text) * loc
+        score = _score(counts[r, 0], counts[r, 1], counts[r, 2], v_ess, v_opt, v_words, loc)
         if has_floor[r] and score < floor[r]:
             continue
         out_rows[out] = r
