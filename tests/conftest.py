@@ -13,7 +13,7 @@ import pytest
 from streams.admin import ensure_topics
 from streams.embedded import is_listening
 from streams.settings import EMBEDDED_BROKER_TIMING, Settings
-from tests.support import SHARED_DATA, Producer, WorkerProcess, clear_keys, free_port
+from tests.support import SHARED_DATA, Producer, WorkerProcess, clear_keys, free_port, need
 
 BOOTSTRAP = os.environ.get("KERJAMATCH_KAFKA_BOOTSTRAP", "127.0.0.1:9092")
 REDIS_URL = os.environ.get("KERJAMATCH_REDIS_URL", "redis://127.0.0.1:6379/0")
@@ -84,6 +84,4 @@ def start_worker(settings: Settings, tmp_path: Path) -> Iterator[Callable[..., W
 @pytest.fixture
 def shared_data() -> Path:
     """The team's reference data folder; tests that read it skip where it does not exist."""
-    if not SHARED_DATA.is_dir():
-        pytest.skip(f"shared data not present at {SHARED_DATA} (a clone outside the team)")
-    return SHARED_DATA
+    return need(SHARED_DATA)

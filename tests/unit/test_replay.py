@@ -29,7 +29,7 @@ from matching.replay import (
     summary,
 )
 from schemas import RequiredSkill, VacancyPosted, decode, encode
-from tests.support import SHARED_DATA
+from tests.support import SHARED_DATA, need
 
 # The team's reference data lives beside the checkout (see tests/conftest.py); the whole-file
 # tests skip where it is absent. A module-scoped fixture of its own, because conftest's
@@ -49,9 +49,7 @@ def table_resolver(table: Mapping[str, str]) -> Callable[[str], str | None]:
 
 @pytest.fixture(scope="module")
 def data_dir() -> Path:
-    if not SHARED_DATA.is_dir():
-        pytest.skip(f"shared data not present at {SHARED_DATA} (a clone outside the team)")
-    return SHARED_DATA
+    return need(SHARED_DATA)
 
 
 @pytest.fixture(scope="module")

@@ -38,7 +38,7 @@ from schemas import (
     encode,
     event_key,
 )
-from tests.support import SHARED_DATA
+from tests.support import SHARED_DATA, need
 
 WIB = timezone(timedelta(hours=7))
 REGION_CODES = {region.code for region in REGIONS}
@@ -373,9 +373,7 @@ def test_regional_min_wage() -> None:
 
 
 def test_regions_exist_in_the_reference_data() -> None:
-    path = SHARED_DATA / "id-regions" / "regions_prov_kabkota.csv"
-    if not SHARED_DATA.is_dir():
-        pytest.skip(f"shared data not present: {SHARED_DATA}")
+    path = need(SHARED_DATA / "id-regions" / "regions_prov_kabkota.csv")
     with path.open(encoding="utf-8", newline="") as handle:
         rows = {row["kode_kemendagri"]: row for row in csv.DictReader(handle)}
     assert len(REGIONS) >= 25
