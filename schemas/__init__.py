@@ -1,5 +1,6 @@
 """The v1 event contract: pydantic models, topic registry, codec and JSON Schema export."""
 
+from schemas.capacity import CapacityEvent, VacancyPriced
 from schemas.common import (
     EDUCATION_LEVELS,
     EDUCATION_RANK,
@@ -53,6 +54,7 @@ __all__ = [
     "EDUCATION_LEVELS",
     "EDUCATION_RANK",
     "TOPICS",
+    "CapacityEvent",
     "DeadLetterEvent",
     "DeadLettered",
     "DecodeError",
@@ -90,6 +92,7 @@ __all__ = [
     "VacancyDetails",
     "VacancyEvent",
     "VacancyPosted",
+    "VacancyPriced",
     "VacancyUpdated",
     "deadletter_event_id",
     "decode",

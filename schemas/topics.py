@@ -7,6 +7,7 @@ from typing import Annotated, Any, Union, cast
 from pydantic import BaseModel, Field, TypeAdapter, ValidationError
 from pydantic_core import ErrorDetails
 
+from schemas.capacity import VacancyPriced
 from schemas.common import OutboundModel
 from schemas.deadletter import DeadLettered
 from schemas.feedback import FeedbackRecorded
@@ -98,6 +99,15 @@ TOPICS: dict[str, TopicSpec] = {
             events=(ModelPublished,),
             description="Ranking model versions published to the registry, with artifact "
             "location, checksum and metrics. Keyed by model name.",
+        ),
+        TopicSpec(
+            name="capacity.v1",
+            key_field="vacancy_id",
+            partitions=1,
+            events=(VacancyPriced,),
+            description="Congestion prices of vacancies, published by the workers' pricer from "
+            "the exposure the served lists give each vacancy against its openings; every "
+            "worker applies the latest price of each vacancy. Keyed by vacancy_id.",
         ),
         TopicSpec(
             name="deadletter.v1",

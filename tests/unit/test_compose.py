@@ -112,7 +112,7 @@ def test_topics_service_creates_exactly_the_registry_topics(
         assert opts["bootstrap-server"] == settings.kafka_bootstrap, name
         assert int(opts["replication-factor"]) == settings.topic_replication_factor, name
     # Keyed state streams are compacted; event streams keep time retention.
-    compacted = {settings.topic("vacancies.v1"), settings.topic("models.v1")}
+    compacted = {settings.topic(t) for t in ("vacancies.v1", "models.v1", "capacity.v1")}
     for name, opts in created.items():
         policy = opts["config"].get("cleanup.policy", "delete")
         assert policy == ("compact" if name in compacted else "delete"), name

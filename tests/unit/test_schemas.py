@@ -28,6 +28,7 @@ from schemas import (
     SuggestedTraining,
     VacancyClosed,
     VacancyPosted,
+    VacancyPriced,
     VacancyUpdated,
     decode,
     encode,
@@ -237,6 +238,19 @@ EXAMPLES: dict[str, tuple[str, dict[str, Any], dict[str, Any], type[BaseModel]]]
             failed_at="2024-05-01T08:00:00Z",
         ),
         DeadLettered,
+    ),
+    "VacancyPriced": (
+        "capacity.v1",
+        envelope("VacancyPriced", vacancy_id="v-1", price=0.0, load=3.5, capacity=40.0),
+        envelope(
+            "VacancyPriced",
+            schema_version=1,
+            vacancy_id="v-1",
+            price=0.1234,
+            load=812.25,
+            capacity=40.0,
+        ),
+        VacancyPriced,
     ),
 }
 
@@ -460,6 +474,7 @@ INVALID: list[Any] = [
         *_with("ModelPublished", sha256=SHA.upper()), ["sha256", "lowercase"], id="sha-upper"
     ),
     pytest.param(*_with("ModelPublished", sha256="abc"), ["sha256"], id="sha-short"),
+    pytest.param(*_with("VacancyPriced", price=-0.1), ["price"], id="negative-price"),
     pytest.param(
         "models.v1",
         raw(EXAMPLES["ModelPublished"][1]).replace(b"}", b', "metrics": {"x": NaN}}'),
@@ -613,10 +628,12 @@ def test_topic_registry() -> None:
         "feedback.v1": ("participant_id", 4),
         "models.v1": ("name", 1),
         "deadletter.v1": ("source_topic", 1),
+        "capacity.v1": ("vacancy_id", 1),
     }
     assert {name for name, spec in TOPICS.items() if spec.outbound} == {
         "matches.v1",
         "deadletter.v1",
+        "capacity.v1",
     }
     for spec in TOPICS.values():
         for event in spec.events:
@@ -632,6 +649,7 @@ def test_topic_registry() -> None:
         (schemas.FeedbackEvent, "feedback.v1"),
         (schemas.ModelEvent, "models.v1"),
         (schemas.DeadLetterEvent, "deadletter.v1"),
+        (schemas.CapacityEvent, "capacity.v1"),
     ],
 )
 def test_module_unions_match_the_registry(union: Any, topic: str) -> None:
