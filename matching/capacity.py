@@ -362,3 +362,66 @@ def spread_report(
         report["ndcg"] = float(np.mean(scores)) if scores else 0.0
         report["ndcg_participants"] = float(len(scores))
     return report
+
+
+PRICE_DIGITS = 4
+"""Prices are rounded to this many places: a round that moves a price less publishes nothing."""
+
+
+@dataclass(frozen=True, slots=True)
+class PriceChange:
+    """A vacancy's new congestion price, with the load and capacity that set it."""
+
+    price: float
+    load: float
+    capacity: float
+
+
+def price_step(
+    prices: Mapping[str, float],
+    load: Mapping[str, float],
+    openings: Mapping[str, int],
+    params: CapacityParams | None = None,
+) -> dict[str, PriceChange]:
+    """One round of the served pricer: the prices that move, given the exposure now served.
+
+    The online form of ``capacity_rerank``'s rounds. The workers serve lists ordered by
+    ``score - price``; their served exposure (``load``, position-weighted as in
+    ``exposure``, summed over every served list) is read back, and each open vacancy's
+    price moves by ``params.step * log(max(load / capacity, RATIO_FLOOR))``, never below
+    zero, with capacity as in ``capacity_rerank`` (fair share of the total load per
+    opening times ``slack``, at least ``min_per_opening`` per opening). The step is
+    constant here: the market keeps changing, so prices must keep following it rather
+    than freeze. New prices are rounded to ``PRICE_DIGITS`` places.
+
+    Args:
+        prices: The prices in force (positive ones; missing = 0).
+        load: Served exposure per vacancy (vacancies missing have none).
+        openings: Openings of every open vacancy; a priced vacancy missing here is closed
+            and its price is cleared.
+        params: ``step``, ``slack`` and ``min_per_opening`` are used.
+
+    Returns:
+        The vacancies whose price changes, with the new price (0 clears it).
+
+    """
+    p = params if params is not None else CapacityParams()
+    total_load = math.fsum(load.get(vid, 0.0) for vid in sorted(openings))
+    total_openings = sum(max(1, n) for n in openings.values())
+    fair = total_load / total_openings if total_openings else 0.0
+    per_opening = max(p.min_per_opening, p.slack * fair)
+    changes: dict[str, PriceChange] = {}
+    for vid in sorted(openings):
+        old = prices.get(vid, 0.0)
+        used = load.get(vid, 0.0)
+        cap = max(1, openings[vid]) * per_opening
+        # cap is 0 only with min_per_opening 0 on a market nobody sees: nothing is crowded
+        ratio = max(used / cap, RATIO_FLOOR) if cap > 0.0 else RATIO_FLOOR
+        new = max(0.0, old + p.step * math.log(ratio))
+        new = round(new, PRICE_DIGITS)
+        if new != old:
+            changes[vid] = PriceChange(new, used, cap)
+    for vid in sorted(set(prices) - set(openings)):
+        if prices[vid] != 0.0:
+            changes[vid] = PriceChange(0.0, load.get(vid, 0.0), 0.0)
+    return changes

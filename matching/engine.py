@@ -9,13 +9,19 @@ included); **ranking** scores the shortlisted pairs with a ``PairScorer`` (the l
 ranker in production) and serves the top K. Ties are broken by id at both stages and a
 scorer is a pure function of its pair, so every shortlist and list is a function of the
 state alone: a replay, a restart or another event order ends in the same lists.
+
+**Capacity** enters as state too: each vacancy may carry a congestion price (published
+on capacity.v1 by the pricer, ``matching.capacity.price_step``), and a list is the top K
+of the shortlist by ``score - price``. Retrieval and the scores shown never see prices,
+so a price change only re-orders the lists of the participants who shortlist the vacancy.
 """
 
 from __future__ import annotations
 
 import heapq
+import math
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -28,6 +34,7 @@ from schemas import (
     SuggestedTraining,
     VacancyClosed,
     VacancyPosted,
+    VacancyPriced,
     VacancyUpdated,
 )
 
@@ -158,6 +165,13 @@ def _ranking_key(item: tuple[str, Shortlisted]) -> tuple[float, str]:
     return (-item[1].score, item[0])
 
 
+def _priced_key(prices: dict[str, float]) -> Callable[[tuple[str, Shortlisted]], tuple[float, str]]:
+    """The list order: ``score - price`` descending, then vacancy id (``price_rerank``'s)."""
+    if not prices:
+        return _ranking_key
+    return lambda item: (-(item[1].score - prices.get(item[0], 0.0)), item[0])
+
+
 def merge_skills(current: Iterable[Skill], added: Iterable[Skill]) -> list[Skill]:
     """Union of two skill lists by canonical skill; a repeated skill keeps the higher level."""
     merged: dict[str, Skill] = {}
@@ -203,6 +217,10 @@ class MatchEngine:
         # enter. Absent when the shortlist holds every vacancy the participant qualifies for.
         self._floor: dict[str, tuple[float, str]] = {}
         self._shortlisted_in: dict[str, set[str]] = defaultdict(set)  # vacancy -> participants
+        # Congestion prices (capacity.v1), positive ones only. Kept for any vacancy id, open
+        # or not, so that the order prices and vacancy events arrive in does not matter.
+        self.prices: dict[str, float] = {}
+        self._price_seen: dict[str, datetime] = {}
 
     @property
     def model_version(self) -> str:
@@ -383,6 +401,40 @@ class MatchEngine:
         outcome.candidates = self.candidates_for(vid)
         outcome.candidates_dropped = tuple(sorted(before - self._shortlisted_in.get(vid, set())))
 
+    # -- capacity -----------------------------------------------------------------------
+
+    def apply_prices(self, events: Iterable[VacancyPriced]) -> list[ListChange]:
+        """Apply capacity.v1 prices in order (0 clears one); the local lists that changed.
+
+        A price older than the vacancy's last one applied is stale and ignored, as for
+        vacancy events, so a replayed feed changes nothing. Only participants who
+        shortlist a repriced vacancy can have a different list, and neither their
+        shortlists nor any score move: this is a re-order, with no retrieval and no
+        scorer call.
+        """
+        touched: set[str] = set()
+        for event in events:
+            vid, price = event.vacancy_id, event.price
+            seen = self._price_seen.get(vid)
+            if seen is not None and event.occurred_at < seen:
+                continue
+            self._price_seen[vid] = event.occurred_at
+            if not (math.isfinite(price) and price >= 0.0):  # pragma: no cover - schema checks
+                raise ProcessingError(f"price of {vid!r} must be finite and >= 0, got {price}")
+            if self.prices.get(vid, 0.0) == price:
+                continue
+            if price > 0.0:
+                self.prices[vid] = float(price)
+            else:
+                self.prices.pop(vid, None)
+            touched |= self._shortlisted_in.get(vid, set())
+        changes = []
+        for pid in sorted(touched):
+            change = self._update_list(pid)
+            if change is not None:
+                changes.append(change)
+        return changes
+
     # -- shortlists and lists -----------------------------------------------------------
 
     def _rank(self, items: Sequence[tuple[str, str, PairScore]]) -> list[float]:
@@ -460,7 +512,7 @@ class MatchEngine:
     def _update_list(
         self, pid: str, before: tuple[Recommendation, ...] | None = None
     ) -> ListChange | None:
-        """Set the list to the top K of the shortlist; the change, or None if it is the same.
+        """Set the list to the top K of the shortlist by ``score - price``; the change, if any.
 
         An entry whose vacancy, score and explanation are unchanged is reused, so only
         changed entries build a ``Recommendation``: a vacancy event touches many
@@ -469,7 +521,8 @@ class MatchEngine:
         """
         if before is None:
             before = self.lists.get(pid, ())
-        best = heapq.nsmallest(self.top_k, self._short.get(pid, {}).items(), key=_ranking_key)
+        short = self._short.get(pid, {}).items()
+        best = heapq.nsmallest(self.top_k, short, key=_priced_key(self.prices))
         kept = {rec.vacancy_id: rec for rec in before}
         after = tuple(
             rec

@@ -17,6 +17,7 @@ from matching.capacity import (
     ndcg_at_k,
     position_weights,
     price_rerank,
+    price_step,
     spread_report,
 )
 
@@ -229,3 +230,62 @@ def test_empty_market() -> None:
     assert capacity_rerank({"P": []}, {"A": 1}).lists == {"P": []}
     with pytest.raises(ValueError):
         CapacityParams(k=0)
+
+
+# -- the served pricer: one round at a time -------------------------------------------------
+
+
+def test_price_step_moves_only_crowded_vacancies_up_and_walks_others_back() -> None:
+    params = CapacityParams(slack=1.0, min_per_opening=0.0, step=0.1)
+    openings = {"hot": 1, "fair": 2, "cold": 1, "was-hot": 1}
+    load = {"hot": 30.0, "fair": 10.0, "was-hot": 0.0}
+    prices = {"was-hot": 0.05, "closed": 0.2}
+    changes = price_step(prices, load, openings, params)
+
+    per_opening = 40.0 / 5  # fair share: total load over total openings, times slack 1
+    assert changes["hot"].capacity == per_opening
+    assert changes["hot"].load == 30.0
+    assert changes["hot"].price == round(0.1 * math.log(30.0 / per_opening), 4)
+    assert "fair" not in changes  # 10 < 16: under capacity at price 0 stays at 0
+    assert "cold" not in changes
+    # a priced vacancy nobody sees falls by at most step * ln 2, and never below 0
+    assert changes["was-hot"].price == 0.0
+    # a closed vacancy's price is cleared
+    assert changes["closed"].price == 0.0 and changes["closed"].capacity == 0.0
+
+    # the floor per opening keeps a small market unpriced
+    assert price_step({}, load, openings, CapacityParams(min_per_opening=100.0)) == {}
+
+
+def test_price_step_reports_only_moves_on_its_grid() -> None:
+    params = CapacityParams(slack=1.0, min_per_opening=0.0, step=0.1)
+    openings = {"a": 1, "b": 1}
+    # a at exactly its capacity: no move, nothing published
+    assert price_step({"a": 0.3}, {"a": 5.0, "b": 5.0}, openings, params) == {}
+    moved = price_step({"a": 0.3}, {"a": 5.0001, "b": 4.9999}, openings, params)
+    assert moved == {}, "a move below the 4th decimal is not a change"
+
+
+def test_the_served_loop_spreads_exposure_like_the_batch_rerank() -> None:
+    """Workers order by score - price; the pricer reads their exposure and moves prices."""
+    shortlists, openings, grades = market()
+    # the served default step: larger steps overshoot here, where tied participants move
+    # in blocks, and end in a cycle (0.05: max 100 -> ~60; 0.02: -> ~30, batch: ~51)
+    params = CapacityParams(step=0.02)
+    prices: dict[str, float] = {}
+    lists = {pid: price_rerank(sl, prices, params.k) for pid, sl in shortlists.items()}
+    before = spread_report(lists, openings, grades)
+    for _ in range(30):
+        for vid, change in price_step(prices, exposure(lists), openings, params).items():
+            if change.price > 0:
+                prices[vid] = change.price
+            else:
+                prices.pop(vid, None)
+        lists = {pid: price_rerank(sl, prices, params.k) for pid, sl in shortlists.items()}
+    after = spread_report(lists, openings, grades)
+
+    assert prices, "the crowded vacancies got prices"
+    assert after["max_exposure_per_opening"] < 0.6 * before["max_exposure_per_opening"]
+    assert after["gini"] < before["gini"]
+    assert after["shown_share"] >= before["shown_share"]
+    assert before["ndcg"] - after["ndcg"] <= NDCG_COST_BOUND

@@ -43,6 +43,7 @@ from schemas import (
     Training,
     VacancyClosed,
     VacancyPosted,
+    VacancyPriced,
     VacancyUpdated,
 )
 
@@ -59,7 +60,7 @@ SkillSpec = str | tuple[str, int | None]
 OpenVacancy = VacancyPosted | VacancyUpdated
 ParticipantEvent = ParticipantUpserted | SkillsAdded | ParticipantErased
 VacancyEvent = VacancyPosted | VacancyUpdated | VacancyClosed
-Event = ParticipantEvent | VacancyEvent
+Event = ParticipantEvent | VacancyEvent | VacancyPriced
 
 
 def at(minutes: int) -> datetime:
@@ -224,6 +225,61 @@ def test_list_is_ordered_by_score_then_vacancy_id_and_capped_at_top_k() -> None:
     outcome = engine.apply_vacancy(vacancy("v-weak", essential=["excel", "a", "b", "c", "d"]))
     assert outcome.changes == []
     assert listed(engine, "p1") == ["v-0", "v-a", "v-b"]
+
+
+def priced(vid: str, price: float, *, t: int = 0) -> VacancyPriced:
+    return VacancyPriced(
+        event_id=f"price-{vid}-{t}",
+        occurred_at=at(t),
+        producer="test",
+        vacancy_id=vid,
+        price=price,
+        load=0.0,
+        capacity=0.0,
+    )
+
+
+def test_a_congestion_price_reorders_the_lists_without_changing_scores() -> None:
+    engine = MatchEngine(top_k=2)
+    engine.apply_participant(upsert("p1", ["excel", "k3"]))
+    engine.apply_participant(upsert("p2", ["excel"]))
+    engine.apply_vacancy(vacancy("v-a", essential=["excel", "k3"]))  # p1: 1.0, p2: 0.5
+    engine.apply_vacancy(vacancy("v-b", essential=["excel"]))  # both 1.0
+    engine.apply_vacancy(vacancy("v-c", essential=["excel", "sales"]))  # both 0.5
+    assert listed(engine, "p1") == ["v-a", "v-b"]
+    assert listed(engine, "p2") == ["v-b", "v-a"]
+
+    # v-b at 1.0 - 0.3 ranks below v-a (1.0) for p1 and below v-a, v-c (0.5) for nobody
+    changes = engine.apply_prices([priced("v-b", 0.3, t=1)])
+    assert listed(engine, "p1") == ["v-a", "v-b"]  # unchanged: not reported
+    assert listed(engine, "p2") == ["v-b", "v-a"]  # 0.7 still beats 0.5
+    assert changes == []
+
+    # at 0.6 it falls under the 0.5 vacancies; ties between v-a and v-c go by id
+    changes = engine.apply_prices([priced("v-b", 0.6, t=2)])
+    assert listed(engine, "p1") == ["v-a", "v-c"]
+    assert listed(engine, "p2") == ["v-a", "v-c"]
+    assert {c.participant_id: c.withdrawn for c in changes} == {"p1": ("v-b",), "p2": ("v-b",)}
+    # the scores shown are the match quality, never the price
+    assert {r.vacancy_id: r.score for r in engine.lists["p2"]} == {"v-a": 0.5, "v-c": 0.5}
+
+    # a stale price is ignored; price 0 restores pure relevance
+    assert engine.apply_prices([priced("v-b", 0.0, t=1)]) == []
+    changes = engine.apply_prices([priced("v-b", 0.0, t=3)])
+    assert listed(engine, "p1") == ["v-a", "v-b"]
+    assert listed(engine, "p2") == ["v-b", "v-a"]
+    assert len(changes) == 2 and engine.prices == {}
+
+
+def test_a_price_set_before_the_vacancy_is_posted_applies_when_it_is() -> None:
+    engine = MatchEngine(top_k=1)
+    engine.apply_participant(upsert("p1", ["excel"]))
+    assert engine.apply_prices([priced("v-a", 0.9, t=1)]) == []
+    engine.apply_vacancy(vacancy("v-a", essential=["excel"]))
+    engine.apply_vacancy(vacancy("v-b", essential=["excel", "sales"]))
+    assert listed(engine, "p1") == ["v-b"]
+    # its candidate list is the company's view: by score, whatever the price
+    assert [c.participant_id for c in engine.candidates_for("v-a")] == ["p1"]
 
 
 # -- hard filters ---------------------------------------------------------------------------------
@@ -684,6 +740,16 @@ updated_st = vacancy_fields_st.map(lambda f: (VacancyUpdated, f))
 closed_st = st.fixed_dictionaries({"vacancy_id": st.sampled_from(VIDS)}).map(
     lambda f: (VacancyClosed, f)
 )
+# Congestion prices on the HashScorer's 1/8 grid (and off it), so that ``score - price``
+# ties between vacancies and the tie-break by id is exercised; 0 clears a price.
+priced_st = st.fixed_dictionaries(
+    {
+        "vacancy_id": st.sampled_from(VIDS),
+        "price": st.sampled_from([0.25, 0.0, 0.125, 0.5, 0.0625, 2.0]),
+        "load": st.just(0.0),
+        "capacity": st.just(0.0),
+    }
+).map(lambda f: (VacancyPriced, f))
 
 
 def _build(specs: list[Spec]) -> list[Event]:
@@ -696,7 +762,7 @@ def _build(specs: list[Spec]) -> list[Event]:
 
 # Upserts and postings weigh more: without them there is little to match.
 EVENT_KINDS = [posted_st, upsert_st, posted_st, skills_added_st, upsert_st, updated_st]
-EVENT_KINDS += [posted_st, closed_st, upsert_st, erased_st]
+EVENT_KINDS += [posted_st, closed_st, upsert_st, erased_st, priced_st]
 event_sequences = st.lists(
     st.sampled_from(range(len(EVENT_KINDS))).flatmap(lambda i: EVENT_KINDS[i]),
     min_size=12,
@@ -705,8 +771,11 @@ event_sequences = st.lists(
 
 
 def entity(event: Event) -> str:
+    """The stream an event is ordered in (prices travel on their own topic)."""
     if isinstance(event, ParticipantUpserted | SkillsAdded | ParticipantErased):
         return f"participant:{event.participant_id}"
+    if isinstance(event, VacancyPriced):
+        return f"price:{event.vacancy_id}"
     return f"vacancy:{event.vacancy_id}"
 
 
@@ -777,10 +846,13 @@ class Reference:
     config: Config
     participants: dict[str, ParticipantUpserted] = field(default_factory=dict)
     vacancies: dict[str, OpenVacancy] = field(default_factory=dict)
+    prices: dict[str, VacancyPriced] = field(default_factory=dict)
 
     def apply(self, event: Event) -> bool:
         """Apply one event; False when it is a SkillsAdded for an unknown participant."""
-        if isinstance(event, ParticipantUpserted):
+        if isinstance(event, VacancyPriced):
+            self.prices[event.vacancy_id] = event
+        elif isinstance(event, ParticipantUpserted):
             self.participants[event.participant_id] = event
         elif isinstance(event, ParticipantErased):
             self.participants.pop(event.participant_id, None)
@@ -809,6 +881,10 @@ class Reference:
             self.vacancies[event.vacancy_id] = event
         return True
 
+    def price(self, vid: str) -> float:
+        event = self.prices.get(vid)
+        return 0.0 if event is None else event.price
+
     def pair_scores(self) -> dict[tuple[str, str], PairScore]:
         """Every qualifying (participant, vacancy) pair by brute force, no index."""
         vprofiles = [VacancyProfile.from_event(v) for v in self.vacancies.values()]
@@ -836,7 +912,7 @@ class Reference:
         return out
 
     def lists(self, top_k: int) -> dict[str, tuple[Recommendation, ...]]:
-        """Exact top-K of each shortlist by brute force: rank score desc, then vacancy id."""
+        """Exact top-K of each shortlist by brute force: score - price desc, then vacancy id."""
         out = {}
         for pid, short in self.shortlists().items():
             recs = [
@@ -845,12 +921,14 @@ class Reference:
                 )
                 for vid, (s, r) in short.items()
             ]
-            out[pid] = tuple(sorted(recs, key=lambda r: (-r.score, r.vacancy_id))[:top_k])
+            recs.sort(key=lambda r: (-(r.score - self.price(r.vacancy_id)), r.vacancy_id))
+            out[pid] = tuple(recs[:top_k])
         return out
 
     def rebuilt(self, top_k: int) -> dict[str, tuple[Recommendation, ...]]:
         """A fresh engine given only the final states, as a restarted worker builds it."""
         fresh = self.config.engine(top_k)
+        assert fresh.apply_prices(self.prices.values()) == []  # nobody is listed yet
         for state in self.participants.values():
             fresh.load_participant(state)
         for v in self.vacancies.values():
@@ -861,6 +939,8 @@ class Reference:
 
 def apply(engine: MatchEngine, event: Event) -> tuple[bool, list[ListChange], Any]:
     """Apply an event; (raised UnknownParticipant?, changes reported, outcome)."""
+    if isinstance(event, VacancyPriced):
+        return False, engine.apply_prices([event]), None
     if is_participant_event(event):
         try:
             outcome = engine.apply_participant(event)  # type: ignore[arg-type]
@@ -929,7 +1009,7 @@ def test_incremental_lists_equal_a_rebuild_after_every_event(
         }
         assert reported == actual
 
-        if raised:
+        if raised or isinstance(event, VacancyPriced):
             continue
         # occurred_at increases, so every event is applied
         assert outcome.applied is True
