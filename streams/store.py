@@ -9,7 +9,7 @@ batch leaves the same keys and values.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,6 +20,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from matching import Candidate, Recommendation
+from matching.capacity import EXAMINATION_DECAY
 from schemas import ParticipantUpserted, SuggestedTraining, decode, encode
 
 
@@ -61,6 +62,10 @@ class Keys:
         """String: the model version the workers serve with."""
         return f"{self.prefix}model"
 
+    def exposure(self) -> str:
+        """Hash: vacancy id -> served exposure in millionths (the pricer's input)."""
+        return f"{self.prefix}exposure"
+
 
 # Add/remove candidates of one vacancy and keep the best K, dropping the details of the
 # trimmed ones too. Atomic, so concurrent workers merging their local bests never leave
@@ -87,6 +92,42 @@ if n > k then
 end
 return n
 """
+
+
+# Replace a participant's served list and move the vacancies' exposure by the difference
+# between the list Redis held and the new one. Exposure is position-weighted like
+# matching.capacity.exposure (rank r counts 1 / (1 + decay (r - 1))), in integer millionths
+# so that adding and taking away the same list cancels exactly. Diffing against what
+# Redis holds, in one atomic script, keeps the counts exact under replays and retried
+# pipelines: writing the same list twice moves nothing. (With Redis Cluster the exposure
+# hash sits in another slot than the list; such a deployment needs the accounting moved
+# to a per-slot hash or the pricer to sum per-partition counts.)
+_REPLACE_LIST = """
+local decay = tonumber(ARGV[1])
+local function weight(rank)
+  return math.floor(1000000 / (1 + decay * (rank - 1)) + 0.5)
+end
+local old = redis.call('HGETALL', KEYS[2])
+for i = 1, #old, 2 do
+  local rank = cjson.decode(old[i + 1])['rank']
+  local left = redis.call('HINCRBY', KEYS[3], old[i], -weight(rank))
+  if left <= 0 then
+    redis.call('HDEL', KEYS[3], old[i])
+  end
+end
+redis.call('DEL', KEYS[1], KEYS[2])
+local rank = 0
+for i = 2, #ARGV, 3 do
+  rank = rank + 1
+  redis.call('ZADD', KEYS[1], ARGV[i + 1], ARGV[i])
+  redis.call('HSET', KEYS[2], ARGV[i], ARGV[i + 2])
+  redis.call('HINCRBY', KEYS[3], ARGV[i], weight(rank))
+end
+return rank
+"""
+
+EXPOSURE_UNIT = 1_000_000
+"""Exposure is counted in millionths of a first-place look."""
 
 
 def _candidate_json(c: Candidate) -> str:
@@ -206,6 +247,7 @@ class RedisStore:
         self.keys = Keys(prefix)
         self.candidates_k = candidates_k
         self._merge = client.register_script(_MERGE_CANDIDATES)
+        self._replace_list = client.register_script(_REPLACE_LIST)
 
     async def ping(self) -> bool:
         """True when Redis answers."""
@@ -218,22 +260,14 @@ class RedisStore:
         k = self.keys
         pipe = self.client.pipeline(transaction=False)
         for pid, partition in plan.erased.items():
-            pipe.delete(k.participant(pid), k.recs(pid), k.rec_details(pid))
+            await self._write_list(pipe, pid, ())  # takes their exposure away too
+            pipe.delete(k.participant(pid))
             pipe.srem(k.partition(partition), pid)
         for pid, sp in plan.participants.items():
             pipe.set(k.participant(pid), _participant_doc(sp))
             pipe.sadd(k.partition(sp.partition), pid)
         for pid, recs in plan.lists.items():
-            pipe.delete(k.recs(pid), k.rec_details(pid))
-            if recs:
-                pipe.zadd(k.recs(pid), {r.vacancy_id: r.score for r in recs})
-                pipe.hset(
-                    k.rec_details(pid),
-                    mapping={
-                        r.vacancy_id: r.as_match(i).model_dump_json()
-                        for i, r in enumerate(recs, start=1)
-                    },
-                )
+            await self._write_list(pipe, pid, recs)
         for vid, doc in plan.vacancies.items():
             if doc is None:
                 pipe.delete(k.vacancy(vid), k.candidates(vid), k.candidate_details(vid))
@@ -252,6 +286,26 @@ class RedisStore:
         if plan.model_version is not None:
             pipe.set(k.model(), plan.model_version)
         await pipe.execute()
+
+    async def _write_list(self, pipe: Any, pid: str, recs: Sequence[Recommendation]) -> None:
+        k = self.keys
+        args: list[Any] = [EXAMINATION_DECAY]
+        for rank, r in enumerate(recs, start=1):
+            args += [r.vacancy_id, r.score, r.as_match(rank).model_dump_json()]
+        await self._replace_list(
+            keys=[k.recs(pid), k.rec_details(pid), k.exposure()], args=args, client=pipe
+        )
+
+    async def exposure(self) -> dict[str, float]:
+        """Every listed vacancy's served exposure, summed over all stored lists.
+
+        Position-weighted as ``matching.capacity.exposure`` (a first place counts 1).
+        """
+        raw = await self.client.hgetall(self.keys.exposure())
+        return {
+            (vid.decode() if isinstance(vid, bytes) else str(vid)): int(units) / EXPOSURE_UNIT
+            for vid, units in raw.items()
+        }
 
     async def load_partitions(self, partitions: Iterable[int]) -> list[StoredParticipant]:
         """Every stored participant of the given participants.v1 partitions."""
