@@ -364,6 +364,11 @@ def spread_report(
     return report
 
 
+MAX_PRICE = 1.0
+"""Ceiling of a served price: scores are in [0, 1], so a price of 1 already puts a vacancy
+below every unpriced one; a vacancy whose load no price can lower (participants whose
+whole shortlist fits in K keep it) would otherwise see its price grow without end."""
+
 PRICE_DIGITS = 4
 """Prices are rounded to this many places: a round that moves a price less publishes nothing."""
 
@@ -388,8 +393,8 @@ def price_step(
     The online form of ``capacity_rerank``'s rounds. The workers serve lists ordered by
     ``score - price``; their served exposure (``load``, position-weighted as in
     ``exposure``, summed over every served list) is read back, and each open vacancy's
-    price moves by ``params.step * log(max(load / capacity, RATIO_FLOOR))``, never below
-    zero, with capacity as in ``capacity_rerank`` (fair share of the total load per
+    price moves by ``params.step * log(max(load / capacity, RATIO_FLOOR))``, within
+    ``[0, MAX_PRICE]``, with capacity as in ``capacity_rerank`` (fair share of the total load per
     opening times ``slack``, at least ``min_per_opening`` per opening). The step is
     constant here: the market keeps changing, so prices must keep following it rather
     than freeze. New prices are rounded to ``PRICE_DIGITS`` places.
@@ -417,7 +422,7 @@ def price_step(
         cap = max(1, openings[vid]) * per_opening
         # cap is 0 only with min_per_opening 0 on a market nobody sees: nothing is crowded
         ratio = max(used / cap, RATIO_FLOOR) if cap > 0.0 else RATIO_FLOOR
-        new = max(0.0, old + p.step * math.log(ratio))
+        new = min(MAX_PRICE, max(0.0, old + p.step * math.log(ratio)))
         new = round(new, PRICE_DIGITS)
         if new != old:
             changes[vid] = PriceChange(new, used, cap)

@@ -13,7 +13,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 import faust
@@ -22,7 +22,7 @@ from faust.transport.drivers import aiokafka as faust_aiokafka
 
 from . import matcher
 from .policy import retry_transient
-from .service import PARTICIPANTS, VACANCIES, MatchService, RawRecord
+from .service import CAPACITY, PARTICIPANTS, VACANCIES, MatchService, RawRecord
 from .settings import Settings
 from .store import RedisStore, connect
 
@@ -93,20 +93,49 @@ def _records(events: Sequence[Any]) -> list[RawRecord]:
 async def vacancy_feed(settings: Settings, service: MatchService) -> None:
     """Read all of vacancies.v1 from the start, then follow it, into the service.
 
+    While the index is rebuilt, vacancies are applied without rescoring: no list is
+    computed before every open vacancy is known.
+    """
+
+    async def handle(records: list[RawRecord], caught_up: bool) -> None:
+        await service.handle_vacancies(records, rescore=caught_up)
+
+    await broadcast_feed(settings, VACANCIES, handle, service.vacancies_ready)
+
+
+async def price_feed(settings: Settings, service: MatchService) -> None:
+    """Read all of capacity.v1 from the start, then follow it, into the service."""
+
+    async def handle(records: list[RawRecord], caught_up: bool) -> None:
+        await service.handle_prices(records)
+
+    await broadcast_feed(settings, CAPACITY, handle, service.prices_ready)
+
+
+async def broadcast_feed(
+    settings: Settings,
+    base_topic: str,
+    handle: Callable[[list[RawRecord], bool], Awaitable[None]],
+    ready: asyncio.Event,
+) -> None:
+    """Read a whole topic from the start with a group-less consumer, then follow it.
+
+    ``handle`` gets each batch and whether the end of the topic was reached before (a
+    GlobalKTable's restore, then its updates); ``ready`` is set when it first is.
     "Caught up" is judged by the fetch high-watermark, not ``end_offsets()``: tansu
     under-reports the latter (shared/BROKER-NOTES.md).
     """
-    topic = settings.topic(VACANCIES)
+    topic = settings.topic(base_topic)
     consumer = AIOKafkaConsumer(
         bootstrap_servers=settings.bootstrap_servers,
         group_id=None,
         enable_auto_commit=False,
         auto_offset_reset="earliest",
         fetch_max_wait_ms=settings.consumer_fetch_max_wait_ms,
-        client_id=f"{settings.group_id}-vacancy-feed",
+        client_id=f"{settings.group_id}-{base_topic}-feed",
     )
     await retry_transient(
-        consumer.start, what="start vacancy feed", max_backoff=settings.retry_max_backoff
+        consumer.start, what=f"start {base_topic} feed", max_backoff=settings.retry_max_backoff
     )
     try:
         partitions: set[int] | None = None
@@ -119,20 +148,16 @@ async def vacancy_feed(settings: Settings, service: MatchService) -> None:
         consumer.assign(tps)
         await consumer.seek_to_beginning(*tps)
         started = time.monotonic()
-        while not service.vacancies_ready.is_set():
+        while not ready.is_set():
             batch = await consumer.getmany(timeout_ms=200, max_records=5000)
-            await service.handle_vacancies(_flatten(batch), rescore=False)
+            await handle(_flatten(batch), False)
             if await _caught_up(consumer, tps):
-                log.info(
-                    "vacancy index rebuilt: %d open, %.1f s",
-                    len(service.engine.vacancies),
-                    time.monotonic() - started,
-                )
-                service.vacancies_ready.set()
+                log.info("%s read to its end in %.1f s", topic, time.monotonic() - started)
+                ready.set()
         while True:
             batch = await consumer.getmany(timeout_ms=1000, max_records=settings.batch_size)
             if batch:
-                await service.handle_vacancies(_flatten(batch), rescore=True)
+                await handle(_flatten(batch), True)
     finally:
         with contextlib.suppress(Exception):
             await consumer.stop()
@@ -214,6 +239,17 @@ def create_app(settings: Settings) -> tuple[faust.App, MatchService]:
     async def follow_vacancies() -> None:
         await vacancy_feed(settings, service)
 
+    if settings.capacity:
+
+        @app.task
+        async def follow_prices() -> None:
+            await price_feed(settings, service)
+
+        @app.timer(settings.capacity_interval)
+        async def price_round() -> None:
+            # every worker ticks; only the owner of participants partition 0 prices
+            await service.price_round()
+
     @app.on_partitions_assigned.connect  # type: ignore[arg-type]  # mode's stub is too narrow
     async def on_assigned(sender: Any, *args: Any, signal: Any, **_: Any) -> None:
         (assigned,) = args
@@ -238,6 +274,8 @@ def create_app(settings: Settings) -> tuple[faust.App, MatchService]:
             "status": "retrying" if service.retry.failing else "ok",
             "ready": service.ready.is_set(),
             "vacancies_ready": service.vacancies_ready.is_set(),
+            "prices_ready": service.prices_ready.is_set(),
+            "priced_vacancies": len(service.engine.prices),
             "partitions": sorted(service.owned),
             "participants": len(service.engine.participants),
             "open_vacancies": len(service.engine.vacancies),

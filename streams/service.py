@@ -25,8 +25,9 @@ from datetime import UTC, datetime
 from typing import Protocol, TypeVar
 
 from matching import ListChange, MatchEngine, ParticipantOutcome, VacancyOutcome
+from matching.capacity import CapacityParams, price_step
 from matching.engine import ParticipantEvent
-from schemas import DeadLettered, MatchesUpdated, decode, encode
+from schemas import DeadLettered, MatchesUpdated, VacancyPriced, decode, encode
 from schemas.participants import ParticipantErased, ParticipantUpserted, SkillsAdded
 from schemas.vacancies import VacancyClosed, VacancyPosted, VacancyUpdated
 
@@ -42,6 +43,7 @@ PARTICIPANTS = "participants.v1"
 VACANCIES = "vacancies.v1"
 MATCHES = "matches.v1"
 DEADLETTER = "deadletter.v1"
+CAPACITY = "capacity.v1"
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +105,9 @@ class MatchService:
         self.engine = engine if engine is not None else matcher.engine(settings)
         self.lock = asyncio.Lock()  # one batch at a time: keeps engine, topic and Redis in step
         self.vacancies_ready = asyncio.Event()
+        self.prices_ready = asyncio.Event()  # capacity.v1 read to its end (or not used)
+        if not settings.capacity:
+            self.prices_ready.set()
         self.ready = asyncio.Event()
         self.owned: set[int] = set()
         self.retry = RetryState()
@@ -182,6 +187,72 @@ class MatchService:
                 self._record_vacancy(outcome, event.event_id, out)
             await self._flush(out)
 
+    async def handle_prices(self, records: Sequence[RawRecord]) -> None:
+        """Apply a batch of capacity.v1 prices; the lists they re-order are published.
+
+        Every worker reads the whole topic. Its only producer is the pricer, so a record
+        that does not decode is a bug, logged and skipped rather than dead-lettered.
+        """
+        async with self.lock:
+            out = _Outbox()
+            events: list[VacancyPriced] = []
+            for rec in records:
+                try:
+                    event = decode(CAPACITY, rec.value)
+                    assert isinstance(event, VacancyPriced)
+                except Exception as exc:
+                    log.error("skipping capacity record %s:%d: %s", rec.partition, rec.offset, exc)
+                    continue
+                events.append(event)
+            if events:
+                trigger = events[-1].event_id
+                for change in self.engine.apply_prices(events):
+                    self._record_change(change, trigger, out)
+            await self._flush(out)
+
+    async def price_round(self) -> int:
+        """One pricing round, run by the owner of participants.v1 partition 0 only.
+
+        Reads the served exposure every worker keeps in Redis, moves the prices of
+        crowded vacancies (``matching.capacity.price_step``) and publishes those that
+        changed on capacity.v1; workers, this one included, apply them from the topic,
+        so the prices in force are the topic's. Returns how many prices were published.
+        """
+        if not self.settings.capacity or 0 not in self.owned or not self.ready.is_set():
+            return 0
+        load = await self._retry(self.store.exposure, "read exposure from Redis")
+        async with self.lock:
+            openings = {vid: v.openings for vid, v in self.engine.vacancies.items()}
+            changes = price_step(self.engine.prices, load, openings, self.capacity_params)
+        now = self.clock()
+        messages = []
+        for vid, change in sorted(changes.items()):
+            event = VacancyPriced(
+                event_id=hashlib.sha256(f"{vid}\x00{now.isoformat()}".encode()).hexdigest()[:32],
+                occurred_at=now,
+                producer=self.producer_name,
+                vacancy_id=vid,
+                price=change.price,
+                load=round(change.load, 6),
+                capacity=round(change.capacity, 6),
+            )
+            messages.append((self.settings.topic(CAPACITY), vid.encode(), encode(event)))
+        if messages:
+            await self._retry(lambda: self.publisher.send_all(messages), "publish prices")
+            log.info("pricing round: %d prices changed", len(messages))
+        return len(messages)
+
+    @property
+    def capacity_params(self) -> CapacityParams:
+        """The pricer's parameters, from the settings."""
+        s = self.settings
+        return CapacityParams(
+            k=s.top_k,
+            slack=s.capacity_slack,
+            min_per_opening=s.capacity_min_per_opening,
+            step=s.capacity_step,
+        )
+
     async def deadletter_invalid(self, records: Sequence[RawRecord], base_topic: str) -> None:
         """Dead-letter the records of ``base_topic`` that do not decode (once, by the group)."""
         out = _Outbox()
@@ -199,6 +270,7 @@ class MatchService:
         every open vacancy; a list that differs from the one last served is published.
         """
         await self.vacancies_ready.wait()
+        await self.prices_ready.wait()
         async with self.lock:
             lost, gained = self.owned - assigned, assigned - self.owned
             dropped = [pid for pid, p in self._partition_of.items() if p in lost]

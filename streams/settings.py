@@ -90,6 +90,37 @@ class Settings(BaseSettings):
         description="JSONL training catalogue (training_id, title, provider, skills) whose "
         "trainings are suggested for missing skills; unset = the built-in sample.",
     )
+    capacity: bool = Field(
+        True,
+        description="Capacity-aware lists: a pricer prices vacancies that get far more "
+        "exposure than their openings warrant (capacity.v1) and lists are ordered by score "
+        "minus price. Off = pure relevance, and capacity.v1 is ignored.",
+    )
+    capacity_interval: float = Field(
+        30.0,
+        gt=0,
+        description="Seconds between pricing rounds (run by the worker that owns "
+        "participants.v1 partition 0).",
+    )
+    capacity_step: float = Field(
+        0.02,
+        ge=0,
+        description="Price step per round, in score units per unit of log overload "
+        "(a vacancy at 10x its capacity moves by 0.046 a round). Larger steps overshoot "
+        "when many alike participants move together (bench/capacity.py).",
+    )
+    capacity_slack: float = Field(
+        2.0,
+        gt=0,
+        description="How many times its fair share of exposure per opening a vacancy may "
+        "hold before its price rises.",
+    )
+    capacity_min_per_opening: float = Field(
+        20.0,
+        ge=0,
+        description="Exposure per opening (in first-place looks) below which a vacancy is "
+        "never priced, however small the market.",
+    )
     batch_size: int = Field(
         256, ge=1, description="Most events an agent takes from a topic per batch."
     )

@@ -10,6 +10,7 @@ import pytest
 
 from matching.behaviour import examination_probability
 from matching.capacity import (
+    MAX_PRICE,
     CapacityParams,
     capacity_rerank,
     exposure,
@@ -252,6 +253,10 @@ def test_price_step_moves_only_crowded_vacancies_up_and_walks_others_back() -> N
     assert changes["was-hot"].price == 0.0
     # a closed vacancy's price is cleared
     assert changes["closed"].price == 0.0 and changes["closed"].capacity == 0.0
+
+    # a price never exceeds MAX_PRICE: beyond it, it moves the vacancy past nothing
+    capped = price_step({"hot": MAX_PRICE}, load, openings, params)
+    assert "hot" not in capped
 
     # the floor per opening keeps a small market unpriced
     assert price_step({}, load, openings, CapacityParams(min_per_opening=100.0)) == {}
