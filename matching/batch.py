@@ -17,6 +17,7 @@ from schemas import (
     SkillsAdded,
     VacancyClosed,
     VacancyPosted,
+    VacancyPriced,
     VacancyUpdated,
     decode,
 )
@@ -44,8 +45,9 @@ def rank(
     bad: list[BadLine] | None = None,
     engine: MatchEngine | None = None,
     chunk: int = 256,
+    price_lines: Iterable[tuple[int, bytes]] = (),
 ) -> Iterator[dict[str, Any]]:
-    """Apply the events (vacancies first, then participants) and yield one ranked list each.
+    """Apply the events (vacancies and prices first, then participants); yield each list.
 
     ``direction="jobs"`` yields ``{"participant_id", "model_version", "matches"}`` per
     participant, ``"candidates"`` yields ``{"vacancy_id", "model_version", "candidates"}``
@@ -53,7 +55,9 @@ def rank(
     that do not decode or apply are appended to ``bad`` and skipped. ``engine`` is a
     fresh engine as the workers build it (``streams.matcher.engine``); the default is
     one with the overlap scorer and ``top`` entries. Participants are applied ``chunk``
-    at a time, as a worker takes them from a topic.
+    at a time, as a worker takes them from a topic. ``price_lines`` are capacity.v1
+    events (``VacancyPriced``), applied in order as the workers apply them; without
+    them the lists are in pure relevance order, as with ``KERJAMATCH_CAPACITY=false``.
     """
     if engine is None:
         engine = MatchEngine(top_k=top, candidates_k=top, shortlist_n=max(50, top))
@@ -65,6 +69,15 @@ def rank(
             engine.apply_vacancy(vacancy, rescore=False)
         except DecodeError as exc:
             problems.append(BadLine("vacancies", number, str(exc)))
+    prices: list[VacancyPriced] = []
+    for number, raw in price_lines:
+        try:
+            price = decode("capacity.v1", raw)
+            assert isinstance(price, VacancyPriced)
+            prices.append(price)
+        except DecodeError as exc:
+            problems.append(BadLine("prices", number, str(exc)))
+    engine.apply_prices(prices)
     pending: list[tuple[int, ParticipantEvent]] = []
 
     def apply_pending() -> None:

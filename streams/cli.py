@@ -217,7 +217,7 @@ def cmd_rank(args: argparse.Namespace) -> int:
     from . import matcher
     from .post import read_items
 
-    for name in (args.participants, args.vacancies):
+    for name in (args.participants, args.vacancies, *([args.prices] if args.prices else [])):
         if not Path(name).is_file():
             return _fail(f"no such file: {name}")
     bad: list[BadLine] = []
@@ -228,6 +228,7 @@ def cmd_rank(args: argparse.Namespace) -> int:
         direction=args.direction,
         bad=bad,
         engine=matcher.engine(_settings(), top_k=args.top, candidates_k=args.top),
+        price_lines=read_items(Path(args.prices)) if args.prices else (),
     )
     written = 0
     out = open(args.out, "w", encoding="utf-8") if args.out else sys.stdout  # noqa: SIM115
@@ -332,6 +333,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--vacancies", required=True, metavar="FILE", help="vacancies JSONL")
     p.add_argument("--top", type=int, default=20, help="entries per list")
     p.add_argument("--direction", choices=["jobs", "candidates"], default="jobs")
+    p.add_argument(
+        "--prices",
+        metavar="FILE",
+        help="capacity.v1 events (VacancyPriced JSONL) to order the lists by, as the workers do",
+    )
     p.add_argument("--out", metavar="FILE", help="output JSONL (default: standard output)")
     p.set_defaults(func=cmd_rank)
 

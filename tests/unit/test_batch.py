@@ -47,3 +47,32 @@ def test_ranks_both_directions_and_reports_bad_lines() -> None:
     assert sorted(cands) == ["V1", "V2"]
     assert [c["participant_id"] for c in cands["V1"]["candidates"]] == ["P1", "P2"]
     assert json.dumps(cands)  # plain JSON all the way down
+
+
+def _priced(vid: str, price: float, minute: int) -> dict:
+    return {
+        "event_id": f"price-{vid}-{minute}",
+        "event_type": "VacancyPriced",
+        "occurred_at": f"2024-05-01T08:{minute:02d}:00+07:00",
+        "producer": "pricer",
+        "vacancy_id": vid,
+        "price": price,
+        "load": 12.0,
+        "capacity": 4.0,
+    }
+
+
+def test_prices_order_the_lists_as_the_workers_apply_them() -> None:
+    vacancies = _lines(
+        vacancy_posted("V1", ["Ms. Excel", "komunikasi"]), vacancy_posted("V2", ["Excel"])
+    )
+    participants = _lines(participant_upserted("P1", ["Microsoft Excel"]))
+    # the latest price of V2 (0.6) puts it under V1 (1.0 - 0.6 < 0.5); a stale one is ignored
+    prices = _lines(_priced("V2", 0.6, 5), _priced("V2", 0.0, 1), b"not json")
+    bad: list[BadLine] = []
+    [jobs] = rank(vacancies, participants, top=5, price_lines=prices, bad=bad)
+    assert [(m["vacancy_id"], m["score"]) for m in jobs["matches"]] == [("V1", 0.5), ("V2", 1.0)]
+    assert [(b.source, b.number) for b in bad] == [("prices", 3)]
+    # without prices: pure relevance
+    [plain] = rank(vacancies, participants, top=5)
+    assert [m["vacancy_id"] for m in plain["matches"]] == ["V2", "V1"]
