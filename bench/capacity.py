@@ -7,6 +7,8 @@ Shortlist per participant: the top-50 vacancies by the skill-overlap baseline
 (``matching.overlap.score_pair``, ties by id). Labels: ``HiddenTruth(seed).affinity`` ->
 ``graded_relevance`` on every shortlisted pair (evaluation only; the re-ranker never sees
 them). Rows: pure relevance order, then ``capacity_rerank`` at a few parameter settings.
+Then the served loop: what the workers and the pricer do, round by round (lists by
+``score - price``, exposure summed over them, ``price_step``), at a few steps.
 """
 
 from __future__ import annotations
@@ -16,7 +18,15 @@ import time
 from collections import defaultdict
 
 from matching.behaviour import HiddenTruth, graded_relevance
-from matching.capacity import CapacityParams, capacity_rerank, position_weights, spread_report
+from matching.capacity import (
+    CapacityParams,
+    capacity_rerank,
+    exposure,
+    position_weights,
+    price_rerank,
+    price_step,
+    spread_report,
+)
 from matching.overlap import ParticipantProfile, VacancyProfile, score_pair
 from matching.population import Population, PopulationConfig
 
@@ -28,6 +38,7 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--shortlist", type=int, default=50)
     ap.add_argument("--k", type=int, default=10)
+    ap.add_argument("--rounds", type=int, default=80, help="rounds of the served loop")
     args = ap.parse_args()
 
     t0 = time.perf_counter()
@@ -116,6 +127,53 @@ def main() -> None:
     print("default, by round (0 = relevance; the best round is served):")
     print("  overloaded exposure:", " ".join(f"{r:.1%}" for r in res.overload))
     print("  max load/capacity:  ", " ".join(f"{r:.2f}" for r in res.max_ratio))
+    served_loop(shortlists, openings, grades, args.k, args.rounds)
+
+
+def served_loop(
+    shortlists: dict[str, list[tuple[str, float]]],
+    openings: dict[str, int],
+    grades: dict[tuple[str, str], int],
+    k: int,
+    rounds: int,
+) -> None:
+    """Print the served loop's spread and relevance by round, at a few price steps."""
+    cap = default_capacity(shortlists, openings, k)
+    print()
+    print(f"served loop (slack 2, floor 20; {rounds} rounds; round 0 = relevance):")
+    print()
+    print(
+        "| step | round | NDCG@10 | exposure Gini | vacancies shown | max exposure/opening "
+        "| overloaded exposure | priced | prices moved | price_step ms |"
+    )
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    marks = {0, 1, 5, 10, 20, 40, rounds}
+    for step in (0.01, 0.02, 0.05):
+        params = CapacityParams(k=k, step=step)
+        prices: dict[str, float] = {}
+        moved = 0
+        step_ms = 0.0
+        for t in range(rounds + 1):
+            lists = {pid: price_rerank(sl, prices, k) for pid, sl in shortlists.items()}
+            load = exposure(lists)
+            if t in marks:
+                rep = spread_report(lists, openings, grades, k=k)
+                over = sum(max(0.0, load.get(v, 0.0) - cap[v]) for v in openings)
+                print(
+                    f"| {step} | {t} | {rep['ndcg']:.4f} | {rep['gini']:.3f} "
+                    f"| {rep['shown_share']:.1%} | {rep['max_exposure_per_opening']:.0f} "
+                    f"| {over / sum(load.values()):.1%} | {len(prices)} | {moved} "
+                    f"| {step_ms:.2f} |"
+                )
+            t1 = time.perf_counter()
+            changes = price_step(prices, load, openings, params)
+            step_ms = (time.perf_counter() - t1) * 1000
+            moved = len(changes)
+            for vid, change in changes.items():
+                if change.price > 0:
+                    prices[vid] = change.price
+                else:
+                    prices.pop(vid, None)
 
 
 def default_capacity(
