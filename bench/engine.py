@@ -7,12 +7,15 @@ one ranker call per batch, list and candidate bookkeeping). Vacancy postings: wi
 ``apply_vacancy`` (participants whose shortlist it enters are ranked). Time is split
 between the scorer (ranker-v2) and everything else (retrieval and bookkeeping).
 Medians over batches; vacancies are featurised before timing, as in a worker that has run
-for a while.
+for a while, and the heap is settled (``streams.service.settle_heap``: collect, then
+``gc.freeze``) as the worker does once its state is loaded; ``--no-settle`` leaves the
+collector walking the whole state, as before.
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import statistics
 import sys
 import time
@@ -47,7 +50,17 @@ class TimedScorer:
         return out
 
 
-def participants_run(pop: Population, n_vacancies: int, batches: int, batch: int) -> dict[str, Any]:
+def settle(enabled: bool) -> None:
+    """As ``streams.service.settle_heap`` (not imported: bench stays off the streams layer)."""
+    gc.unfreeze()
+    if enabled:
+        gc.collect()
+        gc.freeze()
+
+
+def participants_run(
+    pop: Population, n_vacancies: int, batches: int, batch: int, settled: bool = True
+) -> dict[str, Any]:
     scorer = TimedScorer()
     engine = MatchEngine(scorer=scorer)
     vacancies = [pop.vacancy(j) for j in range(n_vacancies)]
@@ -59,6 +72,7 @@ def participants_run(pop: Population, n_vacancies: int, batches: int, batch: int
     # bench/ranking.py.
     scorer.inner.score([(people[0], v) for v in vacancies], [])
     engine.apply_participants(people[:batch])  # warm-up: compiled kernels
+    settle(settled)
     rates, ranking_share, pairs = [], [], []
     for k in range(1, batches + 1):
         scorer.seconds, scorer.pairs = 0.0, 0
@@ -77,7 +91,9 @@ def participants_run(pop: Population, n_vacancies: int, batches: int, batch: int
     }
 
 
-def vacancies_run(pop: Population, n_participants: int, postings: int) -> dict[str, Any]:
+def vacancies_run(
+    pop: Population, n_participants: int, postings: int, settled: bool = True
+) -> dict[str, Any]:
     scorer = TimedScorer()
     engine = MatchEngine(scorer=scorer)
     for j in range(2000):
@@ -85,6 +101,7 @@ def vacancies_run(pop: Population, n_participants: int, postings: int) -> dict[s
     for i in range(n_participants):
         engine.load_participant(pop.participant(i))
     engine.recompute_all()
+    settle(settled)
     times, ranked = [], []
     for j in range(2000, 2000 + postings):
         scorer.pairs = 0
@@ -109,13 +126,15 @@ def main() -> int:
     parser.add_argument("--batch", type=int, default=256)
     parser.add_argument("--postings", type=int, default=100)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--no-settle", action="store_true", help="do not freeze the heap")
     args = parser.parse_args()
+    settled = not args.no_settle
     pop = Population(PopulationConfig(seed=args.seed))
     with threadpool_limits(1):
         print("| open vacancies | participants/s | ranking share | pairs ranked/participant |")
         print("|---:|---:|---:|---:|")
         for n in args.vacancies:
-            r = participants_run(pop, n, args.batches, args.batch)
+            r = participants_run(pop, n, args.batches, args.batch, settled)
             print(
                 f"| {n:,} | {r['participants/s']:,.0f} | {r['ranking share']:.0%} "
                 f"| {r['pairs/participant']:.1f} |",
@@ -125,7 +144,7 @@ def main() -> int:
         print("| local participants | posting p50 ms | posting p99 ms | pairs ranked/posting |")
         print("|---:|---:|---:|---:|")
         for n in args.participants:
-            r = vacancies_run(pop, n, args.postings)
+            r = vacancies_run(pop, n, args.postings, settled)
             print(
                 f"| {n:,} | {r['p50 ms']:.1f} | {r['p99 ms']:.1f} | {r['entering/posting']:.0f} |",
                 flush=True,

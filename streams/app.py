@@ -22,7 +22,7 @@ from faust.transport.drivers import aiokafka as faust_aiokafka
 
 from . import matcher
 from .policy import retry_transient
-from .service import CAPACITY, PARTICIPANTS, VACANCIES, MatchService, RawRecord
+from .service import CAPACITY, PARTICIPANTS, VACANCIES, MatchService, RawRecord, settle_heap
 from .settings import Settings
 from .store import RedisStore, connect
 
@@ -267,6 +267,11 @@ def create_app(settings: Settings) -> tuple[faust.App, MatchService]:
                 service.ready.clear()
 
         app.add_future(take_over())
+
+    @app.timer(600.0)
+    async def collect_garbage() -> None:
+        # one full collection every 10 minutes instead of one every few batches
+        settle_heap()
 
     @app.page("/health")
     async def health(web: Any, request: Any) -> Any:
