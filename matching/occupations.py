@@ -40,9 +40,12 @@ __all__ = [
     "OccupationMatch",
     "OccupationTable",
     "SearchMethod",
+    "active_occupations",
     "builtin_occupations",
     "load_kbji",
     "normalise_code",
+    "unit_group",
+    "use_occupations",
 ]
 
 OccupationLevel = Literal["major", "sub_major", "minor", "unit", "occupation"]
@@ -449,3 +452,58 @@ def load_kbji(path: Path) -> OccupationTable:
         return OccupationTable(occupations, _builtin_aliases())
     except ValueError as exc:
         raise ValueError(f"{path}: {exc}") from None
+
+
+# --------------------------------------------------------------------------------------------
+# The process-wide table and the unit group a job title names
+# --------------------------------------------------------------------------------------------
+
+# The table matching uses, set at start-up by ``use_occupations`` (None = the built-in one).
+_active: OccupationTable | None = None
+
+_SURE: Final = _CONF_STRIPPED
+"""Least confidence at which a title's occupation counts as matching evidence: a code, an
+exact title, an alias, or one of these after dropping filler words; never a fuzzy match."""
+
+
+def active_occupations() -> OccupationTable:
+    """The occupation table matching uses (the built-in one unless ``use_occupations``)."""
+    return _active if _active is not None else builtin_occupations()
+
+
+def use_occupations(table: OccupationTable) -> None:
+    """Make ``table`` the process-wide occupation table (start-up configuration).
+
+    Call before building profiles: ``unit_group`` answers from it from then on.
+    """
+    global _active
+    _active = None if table is builtin_occupations() else table
+    unit_group.cache_clear()
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def unit_group(text: str) -> str | None:
+    """The KBJI unit group (4 digits) a job title surely names, else None.
+
+    What retrieval compares occupations by: "Programmer" and "Software Developer" are both
+    ``"2512"``. Sure means a KBJI code written out, an exact title or a known alias, also
+    after dropping filler words ("Lowongan Staf Admin"); never a fuzzy match, and never a
+    wider group (the built-in table knows only sub-major groups, which are too coarse to
+    say two jobs are one). The built-in aliases name unit groups whatever the table.
+    """
+    code = normalise_code(text.strip())
+    if code is not None:
+        digits = code.replace(".", "")
+        return digits[:4] if len(digits) >= 4 else None
+    key = fold(text)
+    if not key:
+        return None
+    aliases = _builtin_aliases()
+    core = " ".join(word for word in key.split() if word not in _FILLER) or key
+    for candidate in (key, core):
+        if candidate in aliases:
+            return aliases[candidate][:4]
+    found = active_occupations().search(text)
+    if found is None or found.confidence < _SURE or len(found.code) != 4:
+        return None
+    return found.code

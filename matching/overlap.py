@@ -12,11 +12,13 @@ from dataclasses import dataclass
 from schemas import EDUCATION_RANK, ParticipantUpserted, VacancyPosted, VacancyUpdated
 
 from .normalize import split_required
+from .occupations import unit_group
 from .taxonomy import canonical_skill, fold, stem
 
 # -2: skills compared by taxonomy id (matching/taxonomy.py), not by the alias table alone.
 # -3: the vacancy's title words against what the participant wants and has learnt.
-MODEL_VERSION = "skill-overlap-3"
+# -4: and its KBJI unit group against the ones the participant wants or works in.
+MODEL_VERSION = "skill-overlap-4"
 
 # An optional required skill counts half of an essential one.
 _OPTIONAL_WEIGHT = 0.5
@@ -58,12 +60,13 @@ class ParticipantProfile:
     regency_code: str
     willing_to_relocate: bool
     words: frozenset[str] = frozenset()
+    occupations: frozenset[str] = frozenset()  # KBJI unit groups wanted or worked in
 
     @classmethod
     def from_event(cls, event: ParticipantUpserted) -> ParticipantProfile:
         """Build the profile from the participant's current state."""
-        texts = [*event.preferences.desired_occupations, event.headline, event.major]
-        texts += [t.title for t in event.trainings]
+        wanted = [*event.preferences.desired_occupations, event.headline]
+        texts = [*wanted, event.major, *(t.title for t in event.trainings)]
         return cls(
             participant_id=event.participant_id,
             skills=frozenset(canonical_skill(s.name) for s in event.skills),
@@ -71,12 +74,17 @@ class ParticipantProfile:
             regency_code=event.regency_code,
             willing_to_relocate=event.preferences.willing_to_relocate,
             words=frozenset().union(*(title_words(t) for t in texts if t)),
+            occupations=frozenset(code for t in wanted if t and (code := unit_group(t))),
         )
 
     @property
     def keys(self) -> frozenset[str]:
-        """What an inverted index files the participant under: skills and ``~``words."""
-        return self.skills | {_WORD_KEY + w for w in self.words}
+        """What an inverted index files the participant under: skills, ``~``words, ``@``units."""
+        return (
+            self.skills
+            | {_WORD_KEY + w for w in self.words}
+            | {_OCCUPATION_KEY + c for c in self.occupations}
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,11 +98,13 @@ class VacancyProfile:
     regency_code: str | None
     remote: bool
     words: frozenset[str] = frozenset()
+    occupation: str | None = None  # its KBJI unit group: the code given, else from the title
 
     @classmethod
     def from_event(cls, event: VacancyPosted | VacancyUpdated) -> VacancyProfile:
         """Build the profile from a posting (or the update that replaced it)."""
         essential, optional = split_required(event.required_skills, canonical_skill)
+        given = unit_group(event.occupation_code) if event.occupation_code else None
         return cls(
             vacancy_id=event.vacancy_id,
             essential=essential,
@@ -103,6 +113,7 @@ class VacancyProfile:
             regency_code=event.regency_code,
             remote=event.remote,
             words=title_words(event.title),
+            occupation=given if given is not None else unit_group(event.title),
         )
 
     @property
@@ -112,8 +123,9 @@ class VacancyProfile:
 
     @property
     def keys(self) -> frozenset[str]:
-        """What an inverted index files the vacancy under: skills and ``~``title words."""
-        return self.skills | {_WORD_KEY + w for w in self.words}
+        """What an inverted index files the vacancy under: skills, ``~``words, ``@``unit."""
+        keys = self.skills | {_WORD_KEY + w for w in self.words}
+        return keys | {_OCCUPATION_KEY + self.occupation} if self.occupation else keys
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,8 +138,10 @@ class PairScore:
 
 
 # Title words share the inverted indexes with skills; the prefix keeps the two apart
-# (a skill key is a taxonomy id or folded text, which never starts with "~").
+# (a skill key is a taxonomy id or folded text, which never starts with "~"); so do
+# KBJI unit groups, under "@" (folded text has no "@" either).
 _WORD_KEY = "~"
+_OCCUPATION_KEY = "@"
 
 
 @functools.lru_cache(maxsize=1 << 16)
@@ -155,8 +169,10 @@ def score_pair(p: ParticipantProfile, v: VacancyProfile) -> PairScore | None:
 
     Score = the larger of the weighted share of the vacancy's required skills the
     participant has (essential 1, optional 0.5) and 0.3 times the share of its title words
-    among the participant's wishes, headline, major and training titles; times the
-    location factor. A pair with neither skill nor title word in common is excluded.
+    among the participant's wishes, headline, major and training titles (the full 0.3
+    when its KBJI unit group is one the participant wants or works in: "Programmer" for a
+    "Software Developer"); times the location factor. A pair with no skill, title word
+    or unit group in common is excluded.
     Not rounded: the score orders shortlists, and ``matching.retrieval`` computes it with
     the same float operations in compiled code; served scores are rounded where served.
     """
@@ -168,13 +184,16 @@ def score_pair(p: ParticipantProfile, v: VacancyProfile) -> PairScore | None:
     matched_ess = [name for c, name in v.essential.items() if c in p.skills]
     matched_opt = [name for c, name in v.optional.items() if c in p.skills]
     shared_words = len(v.words & p.words)
-    if not matched_ess and not matched_opt and not shared_words:
+    same_unit = v.occupation is not None and v.occupation in p.occupations
+    if not matched_ess and not matched_opt and not shared_words and not same_unit:
         return None
     coverage = 0.0
     if matched_ess or matched_opt:
         total = len(v.essential) + _OPTIONAL_WEIGHT * len(v.optional)
         coverage = (len(matched_ess) + _OPTIONAL_WEIGHT * len(matched_opt)) / total
     text = _TEXT_WEIGHT * shared_words / len(v.words) if shared_words else 0.0
+    if same_unit:
+        text = _TEXT_WEIGHT  # the title's words can say no more than its occupation
     missing = tuple(name for c, name in v.essential.items() if c not in p.skills)
     return PairScore(
         score=max(coverage, text) * loc,

@@ -22,6 +22,7 @@ import numpy.typing as npt
 from numba import njit
 
 from .overlap import (
+    _OCCUPATION_KEY,
     _OPTIONAL_WEIGHT,
     _RELOCATION,
     _SAME_PROVINCE,
@@ -36,6 +37,8 @@ __all__ = ["VacancyTable"]
 _ESSENTIAL: Final = 0
 _OPTIONAL: Final = 1
 _WORD: Final = 2
+_OCCUPATION: Final = 3
+_KINDS: Final = 4
 _MIN_CAPACITY: Final = 64
 
 
@@ -73,6 +76,17 @@ class _Postings:
         self.size = kept
 
 
+def _filed_keys(profile: VacancyProfile) -> tuple[tuple[int, Sequence[str]], ...]:
+    """A vacancy's keys by what they are to it: essential, optional, title word, unit group."""
+    unit = [_OCCUPATION_KEY + profile.occupation] if profile.occupation else []
+    return (
+        (_ESSENTIAL, list(profile.essential)),
+        (_OPTIONAL, list(profile.optional)),
+        (_WORD, [_WORD_KEY + w for w in profile.words]),
+        (_OCCUPATION, unit),
+    )
+
+
 class VacancyTable:
     """Open vacancies for compiled retrieval, kept incrementally (add, replace, remove)."""
 
@@ -98,7 +112,7 @@ class VacancyTable:
         self.anywhere = np.zeros(0, np.uint8)
         self.ids = np.zeros((0, 16), np.uint8)  # vacancy id bytes, zero-padded: tie-breaks
         # Scratch of the kernel, one slot per row, reused across calls.
-        self._counts = np.zeros((0, 3), np.int32)
+        self._counts = np.zeros((0, _KINDS), np.int32)
         self._stamp = np.zeros(0, np.int64)
         self._marks = 0  # queries seen: each query's scratch mark is unique, ever
 
@@ -144,11 +158,7 @@ class VacancyTable:
         self.province[row] = self._place("prov:" + code[:2]) if code is not None else 0
         bucket = 0 if self.anywhere[row] else int(self.province[row])
         keys: list[tuple[int, int]] = []
-        for kind, names in (
-            (_ESSENTIAL, profile.essential),
-            (_OPTIONAL, profile.optional),
-            (_WORD, [_WORD_KEY + w for w in profile.words]),
-        ):
+        for kind, names in _filed_keys(profile):
             for name in names:
                 key = self._key_id.get(name)
                 if key is None:
@@ -287,6 +297,7 @@ def _count(
             counts[r, 0] = 0
             counts[r, 1] = 0
             counts[r, 2] = 0
+            counts[r, 3] = 0
             touched[n_touched] = r
             n_touched += 1
         counts[r, kinds[t]] += 1
@@ -309,13 +320,16 @@ def _location(
 
 @njit(cache=True, nogil=True)
 def _score(
-    ess: int, opt: int, words: int, n_ess: int, n_opt: int, n_words: int, loc: float
+    counts: npt.NDArray[np.int32], n_ess: int, n_opt: int, n_words: int, loc: float
 ) -> float:  # pragma: no cover - compiled
-    """``score_pair``'s score from the match counts: the same operations in the same order."""
+    """``score_pair``'s score from a row's match counts: the same operations in that order."""
+    ess, opt, words = counts[0], counts[1], counts[2]
     coverage = 0.0
     if ess or opt:
         coverage = (ess + _OPTIONAL_WEIGHT * opt) / (n_ess + _OPTIONAL_WEIGHT * n_opt)
     text = _TEXT_WEIGHT * words / n_words if words else 0.0
+    if counts[3]:
+        text = _TEXT_WEIGHT
     return max(coverage, text) * loc
 
 
@@ -361,9 +375,7 @@ def _shortlists(
             )
             if loc == 0.0:
                 continue
-            score = _score(
-                counts[r, 0], counts[r, 1], counts[r, 2], n_ess[r], n_opt[r], n_words[r], loc
-            )
+            score = _score(counts[r], n_ess[r], n_opt[r], n_words[r], loc)
             # keep the best n, sorted: insert where it belongs, drop the last
             if kept == n:
                 last = out_rows[q, n - 1]
@@ -406,7 +418,7 @@ class ParticipantTable:
         self.relocate = np.zeros(0, np.uint8)
         self.has_floor = np.zeros(0, np.uint8)
         self.floor = np.zeros(0, np.float64)
-        self._counts = np.zeros((0, 3), np.int32)
+        self._counts = np.zeros((0, _KINDS), np.int32)
         self._stamp = np.zeros(0, np.int64)
         self._marks = 0
 
@@ -473,11 +485,7 @@ class ParticipantTable:
         """(participant, score, ties the floor) for everyone the vacancy may enter."""
         slices: list[npt.NDArray[np.int32]] = []
         kinds: list[npt.NDArray[np.int8]] = []
-        for kind, names in (
-            (_ESSENTIAL, vacancy.essential),
-            (_OPTIONAL, vacancy.optional),
-            (_WORD, [_WORD_KEY + w for w in vacancy.words]),
-        ):
+        for kind, names in _filed_keys(vacancy):
             for name in names:
                 key = self._key_id.get(name)
                 if key is not None and self._postings[key].size:
@@ -565,7 +573,7 @@ def _entering(
         )
         if loc == 0.0:
             continue
-        score = _score(counts[r, 0], counts[r, 1], counts[r, 2], v_ess, v_opt, v_words, loc)
+        score = _score(counts[r], v_ess, v_opt, v_words, loc)
         if has_floor[r] and score < floor[r]:
             continue
         out_rows[out] = r

@@ -562,6 +562,29 @@ def test_a_vacancy_whose_title_names_the_wish_matches_without_shared_skills() ->
     assert engine.candidates_for("v2") == ()
 
 
+def test_a_vacancy_in_a_wished_occupation_matches_without_shared_words() -> None:
+    engine = MatchEngine()
+    # "Programmer" and "Software Developer" share no word but one KBJI unit group (2512)
+    engine.apply_vacancy(vacancy("v1", essential=["Java"], title="Programmer"))
+    # a code the company gave counts whatever the title says
+    coded = vacancy("v2", essential=["Java"], title="Staf Rekayasa").model_copy(
+        update={"occupation_code": "2512"}
+    )
+    engine.apply_vacancy(coded)
+    # another unit group (2513): only the shared word "developer" counts, half the title
+    engine.apply_vacancy(vacancy("v3", essential=["Java"], title="Web Developer"))
+    outcome = engine.apply_participant(upsert("p1", ["Ms. Excel"], wants=["Software Developer"]))
+
+    assert outcome.change is not None
+    # the full text weight: the occupation is what the title would say at best
+    after = [(r.vacancy_id, r.score) for r in outcome.change.after]
+    assert after == [("v1", 0.3), ("v2", 0.3), ("v3", 0.15)]
+    assert outcome.change.after[0].missing_skills == ("Java",)
+    # the other way round too: a posting finds the participants who want its occupation
+    later = engine.apply_vacancy(vacancy("v4", essential=["Go"], title="Backend Developer", t=1))
+    assert [c.participant_id for c in later.candidates] == ["p1"]
+
+
 def test_skills_outweigh_title_words_and_training_titles_count_as_text() -> None:
     engine = MatchEngine()
     engine.apply_vacancy(vacancy("v-skill", essential=["excel"], title="Staf Keuangan"))

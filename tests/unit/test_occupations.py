@@ -10,9 +10,12 @@ from matching.occupations import (
     RELATED,
     Occupation,
     OccupationTable,
+    active_occupations,
     builtin_occupations,
     load_kbji,
     normalise_code,
+    unit_group,
+    use_occupations,
 )
 from matching.sample import OCCUPATIONS
 from tests.support import SHARED_DATA, need
@@ -270,3 +273,38 @@ def test_kbji_loader_reports_bad_rows(tmp_path: Path) -> None:
     plain = tmp_path / "plain.csv"
     plain.write_text("kode,judul\n9,Pekerja Kasar\n", encoding="utf-8")
     assert load_kbji(plain).by_code("9").title == "Pekerja Kasar"
+
+
+# ---- the unit group a title names (retrieval evidence) ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "unit"),
+    [
+        ("Programmer", "2512"),
+        ("Software Developer", "2512"),  # another alias of the same unit group
+        ("Lowongan Staf Programmer (Kontrak)", "2512"),  # filler words dropped
+        ("Web Developer", "2513"),
+        ("2512", "2512"),
+        ("2512.03", "2512"),  # a jabatan code stands for its unit group
+        ("25", None),  # a sub-major group is too coarse to say two jobs are one
+        ("Kasir Toko", None),  # the built-in table knows no unit-level titles
+        ("Programer Andal Sekali", None),  # fuzzy matches are not evidence
+        ("", None),
+    ],
+)
+def test_unit_group_of_a_title_with_the_builtin_table(text: str, unit: str | None) -> None:
+    assert unit_group(text) == unit
+
+
+def test_unit_group_uses_the_active_table(kbji: OccupationTable) -> None:
+    assert unit_group("Pengembang Software") is None  # a KBJI title, unknown built in
+    try:
+        use_occupations(kbji)
+        assert active_occupations() is kbji
+        assert unit_group("Pengembang Software") == "2512"  # jabatan 2512.03
+        assert unit_group("Teller Bank") == "4211"
+        assert unit_group("Pengembang Perangkat Lunk") is None  # fuzzy: not sure enough
+    finally:
+        use_occupations(builtin_occupations())
+    assert unit_group("Pengembang Software") is None

@@ -13,21 +13,26 @@ from schemas import ParticipantUpserted, Preferences, RequiredSkill, Skill, Vaca
 
 T0 = datetime(2025, 1, 1, tzinfo=UTC)
 SKILLS = ["Ms. Excel", "excel", "K3", "Las", "komunikasi", "Memasak", "akuntansi", "SIM B1"]
+# "Programmer", "Software Developer" and "Backend Developer" name KBJI unit group 2512,
+# "Web Developer" 2513 and "Admin" 4110: occupation evidence without shared words
 TITLES = ["Staf", "Kasir Toko", "Admin Gudang", "Operator Produksi", "Operator Gudang", "Kasir"]
-WISHES = ["Kasir", "Operator", "gudang", "Staf Umum", "Admin"]
+TITLES += ["Programmer", "Web Developer", "Backend Developer"]
+WISHES = ["Kasir", "Operator", "gudang", "Staf Umum", "Admin", "Software Developer"]
+CODES = [None, None, "2512", "4110", "25"]
 REGENCIES = ["32.73", "32.01", "31.71", "32.04"]
 EDUCATION = ["SD", "SMP", "SMA", "D3", "S1"]
 # ids whose order as str is not their order as numbers or lengths; one is not ASCII
 VIDS = ["v1", "v10", "v2", "V1", "v1-a", "lowongan-ä", "a", "z" * 40]
 
 vacancy_st = st.builds(
-    lambda vid, title, ess, opt, edu, regency, remote: VacancyPosted(
+    lambda vid, title, code, ess, opt, edu, regency, remote: VacancyPosted(
         event_id=f"e-{vid}",
         occurred_at=T0,
         producer="test",
         vacancy_id=vid,
         company_id="c",
         title=title,
+        occupation_code=code,
         required_skills=[RequiredSkill(name=n, importance="essential") for n in ess]
         + [RequiredSkill(name=n, importance="optional") for n in opt],
         education_min=edu,
@@ -36,6 +41,7 @@ vacancy_st = st.builds(
     ),
     st.sampled_from(VIDS),
     st.sampled_from(TITLES),
+    st.sampled_from(CODES),
     st.lists(st.sampled_from(SKILLS), max_size=4),
     st.lists(st.sampled_from(SKILLS), max_size=2),
     st.none() | st.sampled_from(EDUCATION),
