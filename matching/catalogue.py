@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from .occupations import OccupationTable, builtin_occupations, load_kbji
+from .occupations import OccupationTable, builtin_occupations, load_kbji, use_occupations
 from .regions import RegionTable, builtin_regions, load_regions
 from .taxonomy import Taxonomy, use_taxonomy
 
@@ -28,11 +28,13 @@ class MatcherData:
     occupations: OccupationTable
 
     def activate(self) -> None:
-        """Make ``taxonomy`` the process-wide one (``matching.taxonomy.use_taxonomy``).
+        """Make ``taxonomy`` and ``occupations`` the process-wide ones.
 
+        (``matching.taxonomy.use_taxonomy``, ``matching.occupations.use_occupations``.)
         Start-up configuration: call once, before building the engine.
         """
         use_taxonomy(self.taxonomy)
+        use_occupations(self.occupations)
 
 
 def load_matcher_data(

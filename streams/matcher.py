@@ -23,12 +23,13 @@ def trainings(settings: Settings) -> TrainingCatalogue:
 
 
 def reference_data(settings: Settings) -> MatcherData:
-    """Load the taxonomy and region table the settings name and make the taxonomy active.
+    """Load the taxonomy, region and occupation tables the settings name; make them active.
 
-    Start-up configuration: it changes what ``canonical_skill`` returns process-wide, so it
-    runs before anything compares skills (engine, training catalogue).
+    Start-up configuration: it changes what ``canonical_skill`` and ``unit_group`` return
+    process-wide, so it runs before anything compares skills or titles (engine, training
+    catalogue).
     """
-    data = load_matcher_data(settings.esco_dir, settings.regions_file)
+    data = load_matcher_data(settings.esco_dir, settings.regions_file, settings.kbji_file)
     data.activate()
     return data
 

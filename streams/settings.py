@@ -85,6 +85,12 @@ class Settings(BaseSettings):
         description="Region file (regions_prov_kabkota.csv: 38 provinces, 514 kabupaten/kota "
         "with centroids) for the ranker's distances; unset = the built-in 38 provinces.",
     )
+    kbji_file: Path | None = Field(
+        None,
+        description="KBJI 2014 file (kbji2014.csv.gz: 2,766 codes with titles) by which job "
+        "titles and wishes resolve to unit groups for retrieval; unset = the built-in groups "
+        "and about 200 job-title aliases.",
+    )
     trainings_file: Path | None = Field(
         None,
         description="JSONL training catalogue (training_id, title, provider, skills) whose "

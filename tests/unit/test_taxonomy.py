@@ -13,7 +13,12 @@ import pytest
 
 from matching import sample
 from matching.catalogue import MatcherData, load_matcher_data
-from matching.occupations import builtin_occupations
+from matching.occupations import (
+    active_occupations,
+    builtin_occupations,
+    unit_group,
+    use_occupations,
+)
 from matching.regions import builtin_regions
 from matching.replay import parse_skill_list, read_lokerid
 from matching.taxonomy import (
@@ -299,11 +304,12 @@ CUSTOM_ROWS = [
 
 @pytest.fixture
 def builtin_restored() -> Iterator[None]:
-    """Restore the built-in taxonomy after a test that replaces the process-wide one."""
+    """Restore the built-in taxonomy (and occupations) after a test that replaces them."""
     try:
         yield
     finally:
         use_taxonomy(Taxonomy.builtin())
+        use_occupations(builtin_occupations())
 
 
 def test_the_builtin_taxonomy_is_active_by_default() -> None:
@@ -387,3 +393,6 @@ def test_matcher_data_from_the_real_files(builtin_restored: None) -> None:
     data.activate()
     assert canonical_skill("Ms. Excel") == "microsoft_excel"  # the built-in alias still wins
     assert canonical_skill("manage musical staff").startswith("esco_")
+    # KBJI titles name unit groups for retrieval once the file is active
+    assert data.occupations is active_occupations()
+    assert unit_group("Pengembang Software") == "2512"
