@@ -4,8 +4,10 @@
 
 Loker.id 2025-07 and MagangHub 2026 vacancies (from ../shared/data, converted as
 ``kerjamatch replay-vacancies`` does) against simulated participants placed on the 514
-kab/kota. "skills only" files every profile under its skills alone (no title words);
-"skills + title words" is the served retrieval (skill-overlap-3).
+kab/kota. "skills only" files every profile under its skills alone; "+ title words" adds
+the title words (skill-overlap-3); "+ unit groups" adds the KBJI unit group of titles and
+wishes by the built-in aliases (skill-overlap-4, served by default), "+ KBJI file" with
+the full classification active (``KERJAMATCH_KBJI_FILE``).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import matching.overlap as overlap
 from matching.engine import MatchEngine
+from matching.occupations import builtin_occupations, load_kbji, use_occupations
 from matching.population import Population, PopulationConfig
 from matching.regions import load_regions, resolve_region_name
 from matching.replay import (
@@ -68,20 +71,26 @@ def main() -> int:
     print("| source | vacancies | with ≤ 1 skill | retrieval | participants with a list "
           "| vacancies in some list |")  # fmt: skip
     print("|---|---:|---:|---|---:|---:|")
-    words = overlap.title_words
+    words, units = overlap.title_words, overlap.unit_group
+    kbji = load_kbji(DATA / "kbji-2014" / "kbji2014.csv.gz")
     for name, (read, convert, rel) in SOURCES.items():
         resolve = partial(resolve_region_name, regions)
         converted = convert(read(DATA / rel), resolve=resolve, now=datetime.now(UTC))
         events = [r.event for r in converted if isinstance(r, Converted)][: args.vacancies]
         few = sum(1 for e in events if len(e.required_skills) <= 1)
-        for label, fn in (
-            ("skills only", lambda text: frozenset()),
-            ("skills + title words", words),
+        for label, title_fn, unit_fn, table in (
+            ("skills only", lambda text: frozenset(), lambda text: None, None),
+            ("+ title words", words, lambda text: None, None),
+            ("+ unit groups (built-in aliases)", words, units, None),
+            ("+ KBJI file", words, units, kbji),
         ):
-            overlap.title_words = fn  # type: ignore[assignment]
+            overlap.title_words = title_fn  # type: ignore[assignment]
+            overlap.unit_group = unit_fn  # type: ignore[assignment]
+            use_occupations(table if table is not None else builtin_occupations())
             listed, seen = reach(events, people)
             print(f"| {name} | {len(events):,} | {few:,} | {label} | {listed:,} | {seen:,} |")
-        overlap.title_words = words
+        overlap.title_words, overlap.unit_group = words, units
+        use_occupations(builtin_occupations())
     return 0
 
 
