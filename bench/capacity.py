@@ -140,21 +140,28 @@ def served_loop(
     """Print the served loop's spread and relevance by round, at a few price steps."""
     cap = default_capacity(shortlists, openings, k)
     print()
-    print(f"served loop (slack 2, floor 20; {rounds} rounds; round 0 = relevance):")
+    print(
+        f"served loop (slack 2, floor 20, band {CapacityParams().band}; {rounds} rounds; "
+        "round 0 = relevance; "
+        "lists changed = lists re-ordered by the round's prices, each a matches.v1 event):"
+    )
     print()
     print(
         "| step | round | NDCG@10 | exposure Gini | vacancies shown | max exposure/opening "
-        "| overloaded exposure | priced | prices moved | price_step ms |"
+        "| overloaded exposure | priced | prices moved | lists changed | price_step ms |"
     )
-    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     marks = {0, 1, 5, 10, 20, 40, rounds}
     for step in (0.01, 0.02, 0.05):
         params = CapacityParams(k=k, step=step)
         prices: dict[str, float] = {}
-        moved = 0
+        moved = changed = 0
         step_ms = 0.0
+        lists: dict[str, list[tuple[str, float]]] = {}
         for t in range(rounds + 1):
-            lists = {pid: price_rerank(sl, prices, k) for pid, sl in shortlists.items()}
+            new = {pid: price_rerank(sl, prices, k) for pid, sl in shortlists.items()}
+            changed = sum(1 for pid, entries in new.items() if lists.get(pid) != entries)
+            lists = new
             load = exposure(lists)
             if t in marks:
                 rep = spread_report(lists, openings, grades, k=k)
@@ -163,7 +170,7 @@ def served_loop(
                     f"| {step} | {t} | {rep['ndcg']:.4f} | {rep['gini']:.3f} "
                     f"| {rep['shown_share']:.1%} | {rep['max_exposure_per_opening']:.0f} "
                     f"| {over / sum(load.values()):.1%} | {len(prices)} | {moved} "
-                    f"| {step_ms:.2f} |"
+                    f"| {changed if t else '-'} | {step_ms:.2f} |"
                 )
             t1 = time.perf_counter()
             changes = price_step(prices, load, openings, params)

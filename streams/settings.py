@@ -112,8 +112,8 @@ class Settings(BaseSettings):
         0.02,
         ge=0,
         description="Price step per round, in score units per unit of log overload "
-        "(a vacancy at 10x its capacity moves by 0.046 a round). Larger steps overshoot "
-        "when many alike participants move together (bench/capacity.py).",
+        "(a vacancy at 10x its capacity moves by 0.046 a round). Larger steps can cycle "
+        "when alike participants switch vacancy together (bench/capacity.py).",
     )
     capacity_slack: float = Field(
         2.0,

@@ -236,6 +236,9 @@ def test_empty_market() -> None:
 # -- the served pricer: one round at a time -------------------------------------------------
 
 
+PARAMS: dict[str, float] = {"slack": 1.0, "min_per_opening": 0.0, "step": 0.1}
+
+
 def test_price_step_moves_only_crowded_vacancies_up_and_walks_others_back() -> None:
     params = CapacityParams(slack=1.0, min_per_opening=0.0, step=0.1)
     openings = {"hot": 1, "fair": 2, "cold": 1, "was-hot": 1}
@@ -262,25 +265,35 @@ def test_price_step_moves_only_crowded_vacancies_up_and_walks_others_back() -> N
     assert price_step({}, load, openings, CapacityParams(min_per_opening=100.0)) == {}
 
 
-def test_price_step_reports_only_moves_on_its_grid() -> None:
-    params = CapacityParams(slack=1.0, min_per_opening=0.0, step=0.1)
+def test_price_step_reports_only_moves_on_its_grid_and_outside_its_band() -> None:
+    params = CapacityParams(slack=1.0, min_per_opening=0.0, step=0.1, band=0.0)
     openings = {"a": 1, "b": 1}
     # a at exactly its capacity: no move, nothing published
     assert price_step({"a": 0.3}, {"a": 5.0, "b": 5.0}, openings, params) == {}
     moved = price_step({"a": 0.3}, {"a": 5.0001, "b": 4.9999}, openings, params)
     assert moved == {}, "a move below the 4th decimal is not a change"
+    # load 10% over capacity (5 each): moves without a band, not within one
+    near = {"a": 5.5, "b": 4.5}
+    assert price_step({"a": 0.3}, near, openings, params)["a"].price == 0.3095
+    banded = CapacityParams(**PARAMS, band=0.1)
+    assert price_step({"a": 0.3}, near, openings, banded) == {}
+    assert "a" in price_step({"a": 0.3}, {"a": 6.0, "b": 4.0}, openings, banded)
+    # the default band leaves a vacancy alone up to 1.5 times its capacity
+    assert CapacityParams().band == 0.5
+    assert price_step({"a": 0.3}, {"a": 6.0, "b": 4.0}, openings, CapacityParams(**PARAMS)) == {}
 
 
 def test_the_served_loop_spreads_exposure_like_the_batch_rerank() -> None:
     """Workers order by score - price; the pricer reads their exposure and moves prices."""
     shortlists, openings, grades = market()
-    # the served default step: larger steps overshoot here, where tied participants move
-    # in blocks, and end in a cycle (0.05: max 100 -> ~60; 0.02: -> ~30, batch: ~51)
+    # the served defaults (KERJAMATCH_CAPACITY_STEP, the default band). Here alike
+    # participants switch vacancy in blocks: at step 0.05 four prices cycle for ever
+    # (100 lists re-ordered every round), at 0.02 the loop is at rest by round 20.
     params = CapacityParams(step=0.02)
     prices: dict[str, float] = {}
     lists = {pid: price_rerank(sl, prices, params.k) for pid, sl in shortlists.items()}
     before = spread_report(lists, openings, grades)
-    for _ in range(30):
+    for _ in range(40):
         for vid, change in price_step(prices, exposure(lists), openings, params).items():
             if change.price > 0:
                 prices[vid] = change.price
@@ -294,3 +307,5 @@ def test_the_served_loop_spreads_exposure_like_the_batch_rerank() -> None:
     assert after["gini"] < before["gini"]
     assert after["shown_share"] >= before["shown_share"]
     assert before["ndcg"] - after["ndcg"] <= NDCG_COST_BOUND
+    # and it comes to rest: within the band no price moves, so no list is re-ordered
+    assert price_step(prices, exposure(lists), openings, params) == {}
