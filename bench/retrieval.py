@@ -19,6 +19,7 @@ import time
 
 import numpy as np
 
+import matching.index as mi
 from matching.index import QueryFilters, RowAttrs, SkillIndex
 
 PROVINCES = np.arange(11, 11 + 38)
@@ -165,12 +166,14 @@ def bench_v2p(args: argparse.Namespace, p: np.ndarray, n_part: int) -> None:
     same = sum(idx.top_n(s, w, 50, f) == idx.top_n(s, w, 50, f, prune=False) for s, w, f in qs[:20])
     lat: list[float] = []
     ncand: list[int] = []
+    by_kind: dict[str, list[float]] = {"remote": [], "located": []}
     for _ in range(args.runs):
         run = []
         for s, w, f in qs:
             t0 = time.perf_counter()
             r = idx.top_n(s, w, 50, f)
             run.append((time.perf_counter() - t0) * 1e3)
+            by_kind["remote" if f.remote else "located"].append(run[-1])
             ncand.append(len(r))
         lat.append(run)  # type: ignore[arg-type]
     p50 = statistics.median(float(np.percentile(r, 50)) for r in lat)  # type: ignore[arg-type]
@@ -190,6 +193,16 @@ def bench_v2p(args: argparse.Namespace, p: np.ndarray, n_part: int) -> None:
         f"{mem['keys'] / 1e6:.0f} | {total / 1e6:.0f} | {rss_mb():.0f} | {df_share:.1%} |"
     )
     print(f"breakdown MB: { {k: round(v / 1e6) for k, v in mem.items()} }")
+    for kind, ms in by_kind.items():
+        if ms:
+            print(
+                f"{kind} vacancies ({len(ms) // args.runs} of {len(qs)}, all runs): "
+                f"median {statistics.median(ms):.2f} ms, max {max(ms):.2f} ms"
+            )
+    print(
+        f"slots renumbered in cell order: {idx._nsorted:,} of {idx._nslots:,} "
+        f"(block {mi._BLOCK:,} slots)"
+    )
     print(f"pruned == exhaustive on {same} of 20 queries")
     if n_part < 8_300_000:
         f = 8_300_000 / n_part

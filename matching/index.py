@@ -23,28 +23,40 @@ path, so a score is a function of the live row and the query alone (bit for bit)
 Storage. Rows are never rewritten: an update marks the old row slot dead and writes the
 new version to a fresh slot. Per posting the inverted index holds the row slot (int32)
 and the impact (float32), 8 bytes; the forward store keeps only each row's skills (to
-decrement document frequencies on removal). Postings come in two levels:
+decrement document frequencies on removal). A row's *cell* is its education level (rank
+clipped to 0..7) and location bucket: its province (1..99), or 0 for rows that any
+query may reach (a remote or location-less vacancy, a participant willing to relocate,
+or inconsistent codes). :meth:`SkillIndex.compact` renumbers the live rows densely in
+cell order (write order inside a cell), so that cell ``c`` holds the slots
+``[_cstart[c], _cstart[c + 1])``; the slots written after it, ``>= _nsorted``, follow
+in write order. Postings come in three places:
 
-- the *static* level, one array for the whole index, grouped by (skill, location
-  bucket), rows ascending inside a group. The bucket is the row's province (1..99) or 0
-  for rows that any query may reach (a remote or location-less vacancy, a participant
-  willing to relocate, or inconsistent codes);
+- the *static* level: the postings of the renumbered slots, grouped by (skill, cell),
+  slots ascending inside a group. A group's slots lie in its cell's range, so over a
+  run of consecutive cells one skill's postings sweep the slots monotonically;
+- the *overflow* level: the postings of slots ``>= _nsorted`` merged from the tail, same
+  grouping;
 - the *tail*, the postings written since the last merge, in write order. Writes append
-  to it; past ``max(_TAIL_MIN, postings / _TAIL_SHARE)`` it is merged into the static
-  level (one compiled in-place pass, no sort of the static level). Dead postings stay
-  until :meth:`SkillIndex.compact`, which runs by itself once more than 25% of the
-  postings or row slots are garbage.
+  to it; past ``max(_TAIL_MIN, postings / _TAIL_SHARE)`` it is merged into the overflow
+  level (one compiled in-place pass). Dead postings stay until :meth:`SkillIndex.compact`,
+  which runs by itself once more than 25% of the postings or row slots are garbage, or
+  more than 25% of the slots (and over ``_UNSORTED_MIN``) are out of cell order.
 
 Retrieval (exact, one compiled kernel per batch of queries, :func:`_search_kernel`):
-for each query, the postings of its skills are accumulated into a dense float64 scratch
-(one slot per row; rows touched are listed), reading only location buckets 0, the
-query's province and its regency's province when the query is located (a row of any
-other bucket fails the location filter), plus the tail. Every touched row then gets the
-full filter (alive, education, location) and a bounded min-heap keeps the n best scores;
-the rows scoring at least the n-th best (ties included) go back to Python, which orders
-them by score, then key, and cuts at n. ``prune=False`` runs the numpy reference instead
-(every bucket, numpy accumulate, numpy filter); the tests hold both equal to each other
-and to a brute force, with ties, removals and filters.
+a query reads only the cells it can pass: the education levels its filter allows and,
+when located, only buckets 0, its province and its regency's province (a row of any
+other bucket fails the location filter); an "anywhere" query reads one run of
+consecutive cells. The renumbered rows of a run are scored in blocks of ``_BLOCK`` slots:
+the postings of every query skill that fall in the block are summed into a block-sized
+float64 scratch (it stays in L2; before the renumbering, one 8.3 M-slot scratch was
+written at random) and the block's touched rows are filtered before the next block. The
+overflow level and the tail are summed into a scratch of one slot per slot ``>=
+_nsorted``. Every touched row gets the full filter (alive, education, location) and a
+bounded min-heap keeps the n best scores; the rows scoring at least the n-th best (ties
+included) go back to Python, which orders them by score, then key, and cuts at n.
+``prune=False`` runs the numpy reference instead (every cell, numpy accumulate, numpy
+filter); the tests hold both equal to each other and to a brute force, with ties,
+removals, filters, small blocks, and rows in all three places.
 
 Keys are ``str`` or ``int`` (one kind per index). They are kept in numpy arrays
 (int64, or UTF-8 bytes of fixed, growing width) with an open-addressing hash table of
@@ -85,8 +97,8 @@ _GARBAGE_SHARE = 0.25
 # are most of the memory, and doubling could leave up to half of them as slack.
 _GROWTH = 1.25
 _MIN_CAPACITY = 8
-# The tail is merged into the static level past max(_TAIL_MIN, postings / _TAIL_SHARE).
-# Every query scans the whole tail (~1 ns a posting); a merge moves the static level
+# The tail is merged into the overflow level past max(_TAIL_MIN, postings / _TAIL_SHARE).
+# Every query scans the whole tail (~1 ns a posting); a merge moves the overflow level
 # (~1-2 ns a posting), so the tail's share trades query time against write time.
 _TAIL_MIN = 4096
 _TAIL_SHARE = 128
@@ -97,6 +109,13 @@ _NB = 100
 # levels its education filter can pass (a superset when ranks are clipped).
 _NE = 8
 _CELLS = _NE * _NB
+# Slots per block of the kernel's accumulator (float64, 128 KB: stays in L2). 4 K to
+# 64 K slots measured alike (1 M and 8.3 M participants); 256 K (2 MB) was slower.
+_BLOCK = 1 << 14
+# Past max(_UNSORTED_MIN, slots * _UNSORTED_SHARE) slots written since the last
+# renumbering (scored by random access, several times slower), compact() renumbers.
+_UNSORTED_MIN = 1 << 16
+_UNSORTED_SHARE = 0.25
 _ALIVE_BIT = np.int64(1 << 57)
 
 F64 = npt.NDArray[np.float64]
@@ -112,17 +131,102 @@ Query = tuple[Sequence[int], Sequence[float] | None, "RowAttrs | None"]
 
 
 @njit(cache=True, nogil=True)
-def _accumulate(lo, hi, c, srow, simp, acc, touched, nt):  # type: ignore[no-untyped-def]
-    """acc[row] += c * impact over postings [lo, hi); first touches listed in touched."""
+def _accumulate(lo, hi, base, c, srow, simp, acc, touched, nt):  # type: ignore[no-untyped-def]
+    """acc[row - base] += c * impact over postings [lo, hi); first touches listed."""
     last = touched.shape[0] - 1
     for i in range(lo, hi):
-        row = srow[i]
+        row = srow[i] - base
         v = acc[row]
         # Branch-free: a mispredicted "first touch" branch would serialise the loads.
         touched[nt] = row
         nt += (v == 0.0) & (nt < last)
         acc[row] = v + c * np.float64(simp[i])
     return nt
+
+
+@njit(cache=True, nogil=True)
+def _accumulate_below(lo, hi, stop, base, c, srow, simp, acc, touched, nt):  # type: ignore[no-untyped-def]
+    """:func:`_accumulate` over [lo, hi) up to the first row >= stop: (its index, nt)."""
+    last = touched.shape[0] - 1
+    i = lo
+    while i < hi:
+        r = srow[i]
+        if r >= stop:
+            break
+        row = r - base
+        v = acc[row]
+        touched[nt] = row
+        nt += (v == 0.0) & (nt < last)
+        acc[row] = v + c * np.float64(simp[i])
+        i += 1
+    return i, nt
+
+
+@njit(cache=True, nogil=True)
+def _select(  # type: ignore[no-untyped-def]
+    touched, nt, base, acc, attr, vac, e, p, rg, anyq, nofilter, n, heap, cnt, crow, csc, k
+):
+    """Filter the touched rows ``base + touched[:nt]`` (resetting ``acc``), keep the best.
+
+    A bounded min-heap holds the n best scores; a row at or above the heap's minimum when
+    it is read is kept in crow/csc: that minimum only rises, so every row of the final
+    top n (ties at the n-th score included) is kept, and only ~n log(rows / n) others
+    are. Returns (cnt, k, crow, csc): heap size, kept rows, the (maybe grown) arrays.
+    """
+    for i in range(nt):
+        t = touched[i]
+        v = acc[t]
+        acc[t] = 0.0  # a row listed twice has score 0 the second time
+        if cnt >= n and v < heap[0]:
+            continue  # most rows, once the heap is full: no filter to read
+        row = base + t
+        # One packed word per row (see SkillIndex._pack); the filter itself has no
+        # branches.
+        w = attr[row]
+        r_reg = ((w & 0xFFFFFFFF) ^ 0x80000000) - 0x80000000
+        r_prov = (((w >> 32) & 0xFFFF) ^ 0x8000) - 0x8000
+        r_edu = ((w >> 48) & 0xFF) - 128
+        f_edu = (r_edu <= e) if vac else (r_edu >= e)
+        f_loc = (((w >> 56) & 1) == 1) | anyq
+        f_loc = f_loc | ((r_reg == rg) & (rg != 0)) | ((r_prov == p) & (p != 0))
+        ok = (((w >> 57) & 1) == 1) & (v > 0.0) & (nofilter | (f_edu & f_loc))
+        if not ok:
+            continue
+        if k == crow.shape[0]:
+            crow2 = np.empty(2 * k, np.int32)
+            csc2 = np.empty(2 * k, np.float64)
+            crow2[:k] = crow
+            csc2[:k] = csc
+            crow, csc = crow2, csc2
+        crow[k] = row
+        csc[k] = v
+        k += 1
+        if cnt < n:
+            # sift up
+            h = cnt
+            cnt += 1
+            while h > 0:
+                parent = (h - 1) >> 1
+                if heap[parent] <= v:
+                    break
+                heap[h] = heap[parent]
+                h = parent
+            heap[h] = v
+        elif v > heap[0]:
+            # replace the smallest, sift down
+            h = 0
+            while True:
+                ch = 2 * h + 1
+                if ch >= n:
+                    break
+                if ch + 1 < n and heap[ch + 1] < heap[ch]:
+                    ch += 1
+                if heap[ch] >= v:
+                    break
+                heap[h] = heap[ch]
+                h = ch
+            heap[h] = v
+    return cnt, k, crow, csc
 
 
 @njit(cache=True, nogil=True)
@@ -140,36 +244,59 @@ def _search_kernel(  # type: ignore[no-untyped-def]
     soff,
     srow,
     simp,
+    ooff,
+    orow,
+    oimp,
     trow,
     tskill,
     timp,
     tlen,
     attr,
+    cstart,
+    nsorted,
+    blk,
+    btouched,
     acc,
     touched,
     coefbuf,
     keyints,
     intkeys,
     oq,
-    orow,
+    orow_out,
     osc,
 ):
-    """Top-n (ties at the n-th score included) of each query into (oq, orow, osc).
+    """Top-n (ties at the n-th score included) of each query into (oq, orow_out, osc).
 
-    Returns how many rows were found; past the room of the output arrays only the count
-    goes on (the caller retries with more room). ``acc`` must be all zeros on entry and
-    is all zeros again on return.
+    Rows ``[0, nsorted)`` are numbered in cell order (cell ``c`` holds rows
+    ``[cstart[c], cstart[c + 1])``) and their postings are the static level
+    (``soff``/``srow``/``simp``), grouped by (skill, cell), rows ascending: over a run of
+    consecutive cells a skill's postings sweep the rows monotonically. The run is scored
+    block by block: the postings of every query skill that fall in a block of
+    ``blk.shape[0]`` rows are summed into ``blk`` (which stays in L2) before the next
+    block. Rows ``>= nsorted`` (written since the renumbering) are in the overflow level
+    (``ooff``/``orow``/``oimp``, same grouping) or the tail and are summed into ``acc``
+    (indexed ``row - nsorted``). Returns how many rows were found; past the room of the
+    output arrays only the count goes on (the caller retries with more room). ``blk``
+    and ``acc`` must be all zeros on entry and are all zeros again on return.
     """
     nb = _NB
     ne = _NE
     cells = _CELLS
     nq = qptr.shape[0] - 1
     cap = oq.shape[0]
+    bsize = blk.shape[0]
     m = 0
     heap = np.empty(max(n, 1), np.float64)
     crow = np.empty(4 * n + 64, np.int32)
     csc = np.empty(4 * n + 64, np.float64)
-    tcap = touched.shape[0]
+    maxlen = 1
+    for q in range(nq):
+        maxlen = max(maxlen, qptr[q + 1] - qptr[q])
+    pos = np.empty(maxlen, np.int64)
+    end = np.empty(maxlen, np.int64)
+    # Runs of consecutive cells [rlo[i], rhi[i]) the query can reach.
+    rlo = np.empty(3 * ne, np.int64)
+    rhi = np.empty(3 * ne, np.int64)
     for q in range(nq):
         a = qptr[q]
         b = qptr[q + 1]
@@ -180,10 +307,7 @@ def _search_kernel(  # type: ignore[no-untyped-def]
         e = qedu[q]
         p = qprov[q]
         rg = qreg[q]
-        everywhere = anyq or not has
-        b1 = p if 1 <= p < nb else -1
-        r2 = rg // 100
-        b2 = r2 if (rg != 0 and 1 <= r2 < nb and r2 != p) else -1
+        nofilter = not has
         # Education levels the filter can pass.
         lev = min(max(e, 0), ne - 1)
         if not has:
@@ -192,101 +316,119 @@ def _search_kernel(  # type: ignore[no-untyped-def]
             l_lo, l_hi = 0, lev + 1
         else:
             l_lo, l_hi = lev, ne
-        nt = 0
-        # 1. Accumulate the static postings of the cells the query can reach.
-        for j in range(a, b):
-            c = qcoef[j]
-            if c <= 0.0:
-                continue
-            g0 = qskill[j] * cells
-            if everywhere:
-                lo = soff[g0 + l_lo * nb]
-                hi = soff[g0 + l_hi * nb]
-                nt = _accumulate(lo, hi, c, srow, simp, acc, touched, nt)
-                continue
+        # Location buckets: all (one run of cells), or 0, its province, its regency's.
+        nr = 0
+        if anyq or not has:
+            rlo[0] = l_lo * nb
+            rhi[0] = l_hi * nb
+            nr = 1
+        else:
+            b1 = p if 1 <= p < nb else -1
+            r2 = rg // 100
+            b2 = r2 if (rg != 0 and 1 <= r2 < nb and r2 != p) else -1
             for lv in range(l_lo, l_hi):
-                g = g0 + lv * nb
-                nt = _accumulate(soff[g], soff[g + 1], c, srow, simp, acc, touched, nt)
-                if b1 >= 0:
-                    nt = _accumulate(
-                        soff[g + b1], soff[g + b1 + 1], c, srow, simp, acc, touched, nt
+                for bk in (0, b1, b2):
+                    if bk >= 0:
+                        rlo[nr] = lv * nb + bk
+                        rhi[nr] = lv * nb + bk + 1
+                        nr += 1
+        cnt = 0
+        k = 0
+        nt_o = 0
+        for ri in range(nr):
+            c0 = rlo[ri]
+            c1 = rhi[ri]
+            # 1. The run's renumbered rows, one block at a time, every query skill of a
+            # block (ascending, the summation order) before the next block.
+            r0 = cstart[c0]
+            re = cstart[c1]
+            if r0 < re:
+                for j in range(a, b):
+                    if qcoef[j] > 0.0:
+                        g = qskill[j] * cells
+                        pos[j - a] = soff[g + c0]
+                        end[j - a] = soff[g + c1]
+                    else:
+                        pos[j - a] = 0
+                        end[j - a] = 0
+                while r0 < re:
+                    r1 = min(r0 + bsize, re)
+                    nt = 0
+                    for j in range(a, b):
+                        pos[j - a], nt = _accumulate_below(
+                            pos[j - a], end[j - a], r1, r0, qcoef[j], srow, simp, blk, btouched, nt
+                        )
+                    cnt, k, crow, csc = _select(
+                        btouched,
+                        nt,
+                        r0,
+                        blk,
+                        attr,
+                        vac,
+                        e,
+                        p,
+                        rg,
+                        anyq,
+                        nofilter,
+                        n,
+                        heap,
+                        cnt,
+                        crow,
+                        csc,
+                        k,
                     )
-                if b2 >= 0:
-                    nt = _accumulate(
-                        soff[g + b2], soff[g + b2 + 1], c, srow, simp, acc, touched, nt
+                    r0 = r1
+            # 2. The run's rows written since the renumbering.
+            for j in range(a, b if ooff.shape[0] > 1 else a):
+                if qcoef[j] > 0.0:
+                    g = qskill[j] * cells
+                    nt_o = _accumulate(
+                        ooff[g + c0],
+                        ooff[g + c1],
+                        nsorted,
+                        qcoef[j],
+                        orow,
+                        oimp,
+                        acc,
+                        touched,
+                        nt_o,
                     )
-        # 2. The tail, read in full (a row's postings are all in one level, in ascending
-        # skill order in both, so the summation order is the same as in the reference).
+        # 3. The tail, read in full (its rows are all >= nsorted; a row's postings are
+        # all in one place, in ascending skill order, so the summation order is the same
+        # as in the reference).
         if tlen > 0:
+            last = touched.shape[0] - 1
             for j in range(a, b):
                 coefbuf[qskill[j]] = qcoef[j]
             for i in range(tlen):
-                c = coefbuf[tskill[i]]
-                if c > 0.0:
-                    row = trow[i]
+                cf = coefbuf[tskill[i]]
+                if cf > 0.0:
+                    row = trow[i] - nsorted
                     v = acc[row]
-                    touched[nt] = row
-                    nt += (v == 0.0) & (nt < tcap - 1)
-                    acc[row] = v + c * np.float64(timp[i])
+                    touched[nt_o] = row
+                    nt_o += (v == 0.0) & (nt_o < last)
+                    acc[row] = v + cf * np.float64(timp[i])
             for j in range(a, b):
                 coefbuf[qskill[j]] = 0.0
-        # 3. Filter the touched rows (resetting the scratch) and keep the n best scores
-        # in a min-heap. A row at or above the heap's minimum when it is read is kept in
-        # crow/csc: that minimum only rises, so every row of the final top n (ties at
-        # the n-th score included) is kept, and only ~n log(rows / n) others are.
-        k = 0
-        cnt = 0
-        nofilter = not has
-        for i in range(nt):
-            row = touched[i]
-            v = acc[row]
-            acc[row] = 0.0  # a row listed twice has score 0 the second time
-            # One packed word per row (see SkillIndex._pack): one cache line, not six;
-            # no branches, which would serialise the loads.
-            w = attr[row]
-            r_reg = ((w & 0xFFFFFFFF) ^ 0x80000000) - 0x80000000
-            r_prov = (((w >> 32) & 0xFFFF) ^ 0x8000) - 0x8000
-            r_edu = ((w >> 48) & 0xFF) - 128
-            f_edu = (r_edu <= e) if vac else (r_edu >= e)
-            f_loc = (((w >> 56) & 1) == 1) | anyq
-            f_loc = f_loc | ((r_reg == rg) & (rg != 0)) | ((r_prov == p) & (p != 0))
-            ok = (((w >> 57) & 1) == 1) & (v > 0.0) & (nofilter | (f_edu & f_loc))
-            if not ok or (cnt >= n and v < heap[0]):
-                continue
-            if k == crow.shape[0]:
-                crow2 = np.empty(2 * k, np.int32)
-                csc2 = np.empty(2 * k, np.float64)
-                crow2[:k] = crow
-                csc2[:k] = csc
-                crow, csc = crow2, csc2
-            crow[k] = row
-            csc[k] = v
-            k += 1
-            if cnt < n:
-                # sift up
-                h = cnt
-                cnt += 1
-                while h > 0:
-                    parent = (h - 1) >> 1
-                    if heap[parent] <= v:
-                        break
-                    heap[h] = heap[parent]
-                    h = parent
-                heap[h] = v
-            elif v > heap[0]:
-                # replace the smallest, sift down
-                h = 0
-                while True:
-                    ch = 2 * h + 1
-                    if ch >= n:
-                        break
-                    if ch + 1 < n and heap[ch + 1] < heap[ch]:
-                        ch += 1
-                    if heap[ch] >= v:
-                        break
-                    heap[h] = heap[ch]
-                    h = ch
-                heap[h] = v
+        cnt, k, crow, csc = _select(
+            touched,
+            nt_o,
+            nsorted,
+            acc,
+            attr,
+            vac,
+            e,
+            p,
+            rg,
+            anyq,
+            nofilter,
+            n,
+            heap,
+            cnt,
+            crow,
+            csc,
+            k,
+        )
         kth = heap[0] if cnt >= n else 0.0
         # 4. Emit every kept row at or above the n-th best score.
         m0 = m
@@ -295,7 +437,7 @@ def _search_kernel(  # type: ignore[no-untyped-def]
             if v >= kth:
                 if m < cap:
                     oq[m] = q
-                    orow[m] = crow[i]
+                    orow_out[m] = crow[i]
                     osc[m] = v
                 m += 1
         # 5. Order by score desc, then key (int keys; row slot for str keys, whose ties
@@ -304,16 +446,16 @@ def _search_kernel(  # type: ignore[no-untyped-def]
             cq = m - m0
             kk = np.empty(cq, np.int64)
             for i in range(cq):
-                kk[i] = keyints[orow[m0 + i]] if intkeys else orow[m0 + i]
+                kk[i] = keyints[orow_out[m0 + i]] if intkeys else orow_out[m0 + i]
             o1 = np.argsort(kk, kind="mergesort")
             neg = np.empty(cq, np.float64)
             for i in range(cq):
                 neg[i] = -osc[m0 + o1[i]]
             o2 = np.argsort(neg, kind="mergesort")
-            rs = orow[m0:m].copy()
+            rs = orow_out[m0:m].copy()
             ss = osc[m0:m].copy()
             for i in range(cq):
-                orow[m0 + i] = rs[o1[o2[i]]]
+                orow_out[m0 + i] = rs[o1[o2[i]]]
                 osc[m0 + i] = ss[o1[o2[i]]]
             if intkeys and cq > n:
                 m = m0 + n
@@ -322,10 +464,11 @@ def _search_kernel(  # type: ignore[no-untyped-def]
 
 @njit(cache=True, nogil=True)
 def _merge_kernel(soff, srow, simp, trow, tskill, timp, tlen, alive, cell):  # type: ignore[no-untyped-def]
-    """Move the live tail postings into the static level, in place; new static length.
+    """Move the live tail postings into a level (static or overflow), in place.
 
-    ``srow``/``simp`` need room for the static postings plus the tail. Tail postings go
-    after the static ones of their group, in write order (rows stay ascending).
+    Returns the level's new length. ``srow``/``simp`` need room for the level's postings
+    plus the tail. Tail postings go after the level's own of their group, in write order
+    (rows stay ascending).
     """
     cells = _CELLS
     ng = soff.shape[0] - 1
@@ -749,6 +892,11 @@ class SkillIndex:
         self._reloc = np.zeros(0, dtype=bool)
         # Posting group inside a skill: education level * _NB + location bucket.
         self._cell = np.zeros(0, dtype=np.uint16)
+        # Row slots [0, _nsorted) are numbered in cell order (by compact()): cell c holds
+        # slots [_cstart[c], _cstart[c + 1]); their postings are the static level. Later
+        # slots are in write order; their postings are the overflow level or the tail.
+        self._nsorted = 0
+        self._cstart = np.zeros(_CELLS + 1, dtype=np.int64)
         # Forward store: row slot i has skills _fskills[_fptr[i]:_fptr[i + 1]], ascending.
         self._fptr = np.zeros(1, dtype=np.int64)
         self._fskills: npt.NDArray[np.unsignedinteger | np.signedinteger] = np.zeros(
@@ -756,10 +904,16 @@ class SkillIndex:
         )
         # Per skill.
         self._df = np.zeros(0, dtype=np.int32)
-        # Static postings: group g = skill * _NB + bucket is [_soff[g], _soff[g + 1]).
+        # Static postings (slots < _nsorted): group g = skill * _CELLS + cell is
+        # [_soff[g], _soff[g + 1]), slots ascending.
         self._soff = np.zeros(1, dtype=np.int64)
         self._srow = np.zeros(0, dtype=np.int32)
         self._simp = np.zeros(0, dtype=np.float32)
+        # Overflow postings (slots >= _nsorted, merged from the tail): same grouping,
+        # int32 offsets, allocated by the first merge after a renumbering ([0] before).
+        self._ooff = np.zeros(1, dtype=np.int32)
+        self._orow = np.zeros(0, dtype=np.int32)
+        self._oimp = np.zeros(0, dtype=np.float32)
         # Tail postings, in write order.
         self._tlen = 0
         self._trow = np.zeros(0, dtype=np.int32)
@@ -768,8 +922,11 @@ class SkillIndex:
         self._npostings = 0
         self._dead_postings = 0
         self._dead_rows = 0
-        # Query scratch: a float64 accumulator per row slot (all zeros between queries),
-        # the rows touched by one query, a coefficient per skill (zeros between queries).
+        # Query scratch (all zeros between queries): a float64 accumulator per block of
+        # renumbered slots and the block's touched slots; the same per slot >= _nsorted;
+        # a coefficient per skill.
+        self._blk = np.zeros(0, dtype=np.float64)
+        self._btouched = np.zeros(0, dtype=np.int32)
         self._acc = np.zeros(0, dtype=np.float64)
         self._touched = np.zeros(0, dtype=np.int32)
         self._coefbuf = np.zeros(0, dtype=np.float64)
@@ -817,9 +974,10 @@ class SkillIndex:
         self._reg[base] = attrs.regency
         self._remote[base] = attrs.remote
         self._reloc[base] = attrs.willing_to_relocate
-        self._cell[base] = min(max(int(self._edu[base]), 0), _NE - 1) * _NB + _bucket_of(
+        cell = min(max(int(self._edu[base]), 0), _NE - 1) * _NB + _bucket_of(
             self.role, attrs.province, attrs.regency, attrs.remote, attrs.willing_to_relocate
         )
+        self._cell[base] = cell
         self._attr[base] = self._pack(slice(base, base + 1))[0]
         keys.store1(base, k)
         if keys.full_after(1):
@@ -1050,26 +1208,37 @@ class SkillIndex:
         if nskills <= old:
             return
         self._df = np.concatenate((self._df, np.zeros(nskills - old, dtype=np.int32)))
-        end = self._soff[-1]
-        self._soff = np.concatenate(
-            (self._soff, np.full((nskills - old) * _CELLS, end, dtype=np.int64))
-        )
+        more = (nskills - old) * _CELLS
+        self._soff = np.concatenate((self._soff, np.full(more, self._soff[-1], dtype=np.int64)))
+        if self._ooff.shape[0] > 1:
+            self._ooff = np.concatenate((self._ooff, np.full(more, self._ooff[-1], dtype=np.int32)))
 
     # -- merging and compaction ---------------------------------------------------------
 
-    def _merge_tail(self) -> None:
-        """Move the tail's live postings into the static level (compiled, in place)."""
+    def _merge_tail(self, static: bool = False) -> None:
+        """Move the tail's live postings into the overflow level (compiled, in place).
+
+        ``static``: into the static level instead (compact(), once the tail's rows are
+        renumbered).
+        """
         t = self._tlen
         self._tlen = 0
         if t == 0:
             return
-        s = int(self._soff[-1])
-        self._srow = _grow(self._srow, s + t)  # type: ignore[assignment]
-        self._simp = _grow(self._simp, s + t)  # type: ignore[assignment]
+        if not static and self._ooff.shape[0] != self._soff.shape[0]:
+            self._ooff = np.zeros(self._soff.shape[0], dtype=np.int32)
+        off = self._soff if static else self._ooff
+        s = int(off[-1])
+        prow = _grow(self._srow if static else self._orow, s + t)
+        pimp = _grow(self._simp if static else self._oimp, s + t)
+        if static:
+            self._srow, self._simp = prow, pimp  # type: ignore[assignment]
+        else:
+            self._orow, self._oimp = prow, pimp  # type: ignore[assignment]
         _merge_kernel(
-            self._soff,
-            self._srow,
-            self._simp,
+            off,
+            prow,
+            pimp,
             self._trow,
             self._tskill,
             self._timp,
@@ -1079,30 +1248,52 @@ class SkillIndex:
         )
 
     def _maybe_compact(self) -> bool:
+        unsorted = self._nslots - self._nsorted
         if (
             self._dead_postings > _GARBAGE_SHARE * self._npostings
             or self._dead_rows > _GARBAGE_SHARE * self._nslots
+            or (unsorted > _UNSORTED_MIN and unsorted > _UNSORTED_SHARE * self._nslots)
         ):
             self.compact()
             return True
         return False
 
     def compact(self) -> None:
-        """Drop dead rows and postings, renumber rows densely, merge the tail, trim.
+        """Drop dead rows and postings, renumber rows by cell, merge the tail, trim.
 
-        Runs by itself past 25% garbage; call it after a bulk load to give back the
-        growth slack.
+        The live rows are renumbered densely in cell order (stable: write order inside a
+        cell), so that a (skill, cell) posting group stays ascending and falls in its
+        cell's slot range. Runs by itself past 25% garbage or 25% slots written since
+        the last renumbering; call it after a bulk load to give back the growth slack.
         """
         n = self._nslots
         alive = self._alive[:n]
         live_ids = np.flatnonzero(alive)
+        cells = self._cell[live_ids]
+        live_ids = live_ids[np.argsort(cells, kind="stable")]
+        counts = np.bincount(cells, minlength=_CELLS).astype(np.int64)
+        del cells
         remap = np.full(max(n, 1), -1, dtype=np.int32)
         remap[live_ids] = np.arange(live_ids.shape[0], dtype=np.int32)
+        # The overflow level, then the tail, as one tail (older rows first; all newer
+        # than the static level's): merged into the static level, each group's slots
+        # stay ascending (the renumbering keeps the write order inside a cell).
+        o = int(self._ooff[-1])
+        t = self._tlen
+        ogroup = np.repeat(np.arange(self._ooff.shape[0] - 1, dtype=np.int64), np.diff(self._ooff))
+        trow_all = np.concatenate((self._orow[:o], self._trow[:t]))
+        tskill_all = np.concatenate(
+            ((ogroup // _CELLS).astype(np.int32), self._tskill[:t].astype(np.int32))
+        )
+        timp_all = np.concatenate((self._oimp[:o], self._timp[:t]))
+        del ogroup
+        self._ooff = np.zeros(1, dtype=np.int32)
+        self._orow = np.zeros(0, dtype=np.int32)
+        self._oimp = np.zeros(0, dtype=np.float32)
+        tkeep = alive[trow_all]
+        nt = int(np.count_nonzero(tkeep))
         # Static level: an order-preserving filter keeps groups, and rows ascending.
         s = int(self._soff[-1])
-        t = self._tlen
-        tkeep = alive[self._trow[:t]]
-        nt = int(np.count_nonzero(tkeep))
         if s:
             keep = alive[self._srow[:s]]
             kept_before = np.concatenate(([0], np.cumsum(keep, dtype=np.int64)))
@@ -1117,10 +1308,11 @@ class SkillIndex:
         else:
             self._srow = np.empty(nt, dtype=np.int32)
             self._simp = np.empty(nt, dtype=np.float32)
-        self._trow = remap[self._trow[:t][tkeep]]
-        self._tskill = self._tskill[:t][tkeep]
-        self._timp = self._timp[:t][tkeep]
+        self._trow = remap[trow_all[tkeep]]
+        self._tskill = tskill_all[tkeep]
+        self._timp = timp_all[tkeep]
         self._tlen = nt
+        del trow_all, tskill_all, timp_all, tkeep
         # Forward store: gather the live rows' segments into one contiguous array.
         starts = self._fptr[live_ids]
         lens = self._fptr[live_ids + 1] - starts
@@ -1136,12 +1328,14 @@ class SkillIndex:
         self._cell = self._cell[live_ids]
         self._keys.remap(live_ids.astype(np.int64))
         self._nslots = live_ids.shape[0]
+        self._nsorted = self._nslots
+        self._cstart = np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
         self._npostings = int(self._fskills.shape[0])
         self._dead_postings = 0
         self._dead_rows = 0
         self._acc = np.zeros(0, dtype=np.float64)
         self._touched = np.zeros(0, dtype=np.int32)
-        self._merge_tail()
+        self._merge_tail(static=True)
         self._trow = self._trow[:0].copy()
         self._tskill = self._tskill[:0].copy()
         self._timp = self._timp[:0].copy()
@@ -1155,6 +1349,7 @@ class SkillIndex:
         and an int32 hash table, so the figure is exact.
         """
         postings = self._srow.nbytes + self._simp.nbytes + self._soff.nbytes + self._df.nbytes
+        postings += self._ooff.nbytes + self._orow.nbytes + self._oimp.nbytes
         postings += self._trow.nbytes + self._tskill.nbytes + self._timp.nbytes
         rows = sum(
             a.nbytes
@@ -1170,7 +1365,10 @@ class SkillIndex:
                 self._fptr,
             )
         )
-        scratch = self._acc.nbytes + self._touched.nbytes + self._coefbuf.nbytes
+        scratch = sum(
+            a.nbytes for a in (self._blk, self._btouched, self._acc, self._touched, self._coefbuf)
+        )
+        rows += self._cstart.nbytes
         return {
             "postings": int(postings),
             "forward": int(self._fskills.nbytes),
@@ -1325,11 +1523,14 @@ class SkillIndex:
         qreg: I64,
         qany: BoolA,
     ) -> tuple[I32, I32, F64]:
-        ns = self._nslots
+        ns = self._nslots - self._nsorted
         if self._acc.shape[0] < ns:
             cap = ns + ns // 16 + _MIN_CAPACITY  # slack: not a new scratch per write
             self._acc = np.zeros(cap, dtype=np.float64)
-            self._touched = np.zeros(cap, dtype=np.int32)
+            self._touched = np.zeros(cap + 1, dtype=np.int32)
+        if self._blk.shape[0] != _BLOCK:
+            self._blk = np.zeros(_BLOCK, dtype=np.float64)
+            self._btouched = np.zeros(_BLOCK + 1, dtype=np.int32)
         if self._coefbuf.shape[0] < self._nskills:
             self._coefbuf = np.zeros(self._nskills, dtype=np.float64)
         qptr = np.searchsorted(tq, np.arange(b + 1, dtype=np.int64), side="left")
@@ -1347,11 +1548,18 @@ class SkillIndex:
             self._soff,
             self._srow,
             self._simp,
+            self._ooff,
+            self._orow,
+            self._oimp,
             self._trow,
             self._tskill,
             self._timp,
             self._tlen,
             self._attr,
+            self._cstart,
+            self._nsorted,
+            self._blk,
+            self._btouched,
             self._acc,
             self._touched,
             self._coefbuf,
@@ -1392,9 +1600,14 @@ class SkillIndex:
                 s, c = int(ts[j]), float(tc[j])
                 if c <= 0.0:
                     continue
-                lo, hi = self._soff[s * _CELLS], self._soff[(s + 1) * _CELLS]
                 # A row has one posting per skill: no repeated index within a skill.
-                acc[self._srow[lo:hi]] += c * self._simp[lo:hi].astype(np.float64)
+                for off, prow, pimp in (
+                    (self._soff, self._srow, self._simp),
+                    (self._ooff, self._orow, self._oimp),
+                ):
+                    if off.shape[0] > 1:
+                        lo, hi = off[s * _CELLS], off[(s + 1) * _CELLS]
+                        acc[prow[lo:hi]] += c * pimp[lo:hi].astype(np.float64)
                 hit = tsk == s
                 acc[trw[hit]] += c * tim[hit]
             rows = np.flatnonzero(acc > 0)

@@ -94,6 +94,34 @@ def assert_matches_brute(got: list[tuple[str, float]], scores: dict[str, float],
     assert got == sorted(got, key=lambda kv: (-kv[1], kv[0]))
 
 
+def assert_layout(idx: SkillIndex) -> None:
+    """The layout the kernel relies on (see SkillIndex.compact and _search_kernel).
+
+    Slots [0, nsorted) are in cell order and cstart gives each cell's range; a static
+    posting group (skill, cell) holds slots of that cell's range, ascending; an overflow
+    group holds slots >= nsorted of that cell, ascending; the tail only slots >= nsorted.
+    """
+    import matching.index as mi
+
+    ns, nsorted = idx._nslots, idx._nsorted
+    assert 0 <= nsorted <= ns
+    cell = idx._cell[:ns].astype(np.int64)
+    assert np.all(np.diff(cell[:nsorted]) >= 0)
+    counts = np.bincount(cell[:nsorted], minlength=mi._CELLS)
+    assert np.array_equal(idx._cstart, np.concatenate(([0], np.cumsum(counts))))
+    for off, prow, static in ((idx._soff, idx._srow, True), (idx._ooff, idx._orow, False)):
+        if not static and off.shape[0] == 1:  # no overflow level since the renumbering
+            assert off[0] == 0
+            continue
+        assert off.shape[0] == idx._nskills * mi._CELLS + 1
+        gid = np.repeat(np.arange(off.shape[0] - 1), np.diff(off))
+        rows = prow[: off[-1]].astype(np.int64)
+        assert np.array_equal(cell[rows], gid % mi._CELLS)
+        assert np.all((rows < nsorted) if static else (rows >= nsorted))
+        assert np.all((np.diff(rows) > 0) | (np.diff(gid) != 0))
+    assert np.all(idx._trow[: idx._tlen] >= nsorted)
+
+
 def build(role: str, live: dict[str, Row], order: list[str]) -> SkillIndex:
     idx = SkillIndex(role)  # type: ignore[arg-type]
     for k in order:
@@ -130,6 +158,7 @@ def test_incremental_equals_rebuild_and_brute_force(
             live.pop(op[1], None)
         else:
             idx.compact()
+        assert_layout(idx)
     assert len(idx) == len(live)
     fresh = build(role, live, sorted(live, reverse=True))
     results = []
@@ -314,6 +343,14 @@ REGENCIES_WIDE = [0, 3273, 3201, 3578, 1101, 9471, 3500]  # 3500: province 35, n
     ),
     n=st.integers(1, 12),
     int_keys=st.booleans(),
+    # Rows [0, split1) renumbered by a compact(), [split1, split2) merged into the
+    # overflow level, the rest left in the tail: all three places at once.
+    split1=st.integers(0, 80),
+    split2=st.integers(0, 80),
+    # Small blocks: a cell's slot range spans several blocks of the kernel.
+    block=st.sampled_from([1, 2, 3, 5, 1 << 14]),
+    # 0: compact() renumbers by itself past 25% slots out of cell order.
+    unsorted_min=st.sampled_from([0, 1 << 16]),
 )
 def test_pruned_equals_exhaustive_and_brute_force(
     role: str,
@@ -322,6 +359,10 @@ def test_pruned_equals_exhaustive_and_brute_force(
     queries: list[tuple],
     n: int,
     int_keys: bool,
+    split1: int,
+    split2: int,
+    block: int,
+    unsorted_min: int,
 ) -> None:
     import matching.index as mi
 
@@ -330,12 +371,17 @@ def test_pruned_equals_exhaustive_and_brute_force(
         prov = 11 if odd and reg else reg // 100
         return RowAttrs(edu, prov, reg, remote, reloc)
 
-    saved = mi._TAIL_MIN, mi._TAIL_SHARE
-    mi._TAIL_MIN, mi._TAIL_SHARE = 0, 1 << 30
+    saved = mi._TAIL_MIN, mi._TAIL_SHARE, mi._BLOCK, mi._UNSORTED_MIN
+    mi._TAIL_MIN, mi._TAIL_SHARE, mi._BLOCK, mi._UNSORTED_MIN = 0, 1 << 30, block, unsorted_min
+    split1, split2 = sorted((split1, split2))
     try:
         idx = SkillIndex(role)  # type: ignore[arg-type]
         live: dict = {}
         for i, (vec, a) in enumerate(rows):
+            if i == split1:
+                idx.compact()
+            if i == split2:
+                mi._TAIL_MIN = 1 << 30
             key = i * 7 % 101 if int_keys else f"r{i * 7 % 101:03d}"
             idx.upsert(key, list(vec), list(vec.values()), mk(a))
             live[key] = (dict(vec), mk(a))
@@ -343,6 +389,9 @@ def test_pruned_equals_exhaustive_and_brute_force(
             key = i * 7 % 101 if int_keys else f"r{i * 7 % 101:03d}"
             assert idx.remove(key) == (key in live)
             live.pop(key, None)
+        assert_layout(idx)
+        if not unsorted_min:  # renumbered by itself past 25% slots out of cell order
+            assert 4 * (idx._nslots - idx._nsorted) <= idx._nslots
         batch = [(list(qv), list(qv.values()), None if f is None else mk(f)) for qv, f in queries]
         pruned = idx.top_n_many(batch, n)
         for (s, w, f), got in zip(batch, pruned, strict=True):
@@ -350,9 +399,11 @@ def test_pruned_equals_exhaustive_and_brute_force(
             assert got == idx.top_n(s, w, n, f)
             assert_matches_brute(got, brute(role, live, dict(zip(s, w, strict=True)), f), n)
         idx.compact()
+        assert_layout(idx)
+        assert idx._nsorted == idx._nslots == len(live)
         assert idx.top_n_many(batch, n) == pruned
     finally:
-        mi._TAIL_MIN, mi._TAIL_SHARE = saved
+        mi._TAIL_MIN, mi._TAIL_SHARE, mi._BLOCK, mi._UNSORTED_MIN = saved
 
 
 def test_many_ties_are_broken_by_key_after_pruning() -> None:
@@ -380,3 +431,88 @@ def test_many_ties_are_broken_by_key_after_pruning() -> None:
     assert idx.remove(7) and 7 not in idx and len(idx) == 299
     assert [k for k, _ in idx.top_n([1, 2], None, 3)] == [1, 2, 3]
     assert set(idx.memory_breakdown()) >= {"postings", "forward", "rows", "keys"}
+
+
+def test_blocks_overflow_and_renumbering_on_a_larger_index() -> None:
+    """A few thousand rows over several cells, queried from everywhere and from one place.
+
+    Small blocks, and rows in all three places (renumbered, overflow level, tail); the
+    kernel must equal the numpy reference bit for bit, before and after compact().
+    """
+    import matching.index as mi
+
+    rng = np.random.default_rng(5)
+    n = 3000
+    k = 4
+    skills = np.sort(rng.choice(40, size=(n, k), replace=True), axis=1)
+    skills[:, 1:] += np.arange(1, k) * 40  # distinct skills per row
+    weights = rng.integers(1, 4, size=(n, k)).astype(float)
+    reg = rng.choice([3273, 3201, 3578, 1101, 0], size=n)
+    edu = rng.integers(0, 7, size=n)
+    reloc = rng.random(n) < 0.2
+    saved = mi._BLOCK, mi._TAIL_MIN, mi._UNSORTED_MIN
+    mi._BLOCK, mi._UNSORTED_MIN = 64, 1 << 30
+    try:
+        idx = SkillIndex("participants")
+
+        def put(lo: int, hi: int) -> None:
+            idx.upsert_many(
+                list(range(lo, hi)),
+                np.arange(0, (hi - lo) * k + 1, k),
+                skills[lo:hi].ravel(),
+                weights[lo:hi].ravel(),
+                education_rank=edu[lo:hi],
+                province=reg[lo:hi] // 100,
+                regency=reg[lo:hi],
+                remote=np.zeros(hi - lo, dtype=bool),
+                willing_to_relocate=reloc[lo:hi],
+            )
+
+        put(0, 2000)
+        idx.compact()
+        mi._TAIL_MIN = 0
+        put(2000, 2500)  # merged into the overflow level
+        mi._TAIL_MIN = 1 << 30
+        put(2500, 3000)  # left in the tail
+        for key in range(0, 3000, 7):
+            idx.remove(key)
+        assert idx._nsorted == 2000 and idx._tlen > 0 and idx._ooff[-1] > 0
+        assert_layout(idx)
+        queries = [
+            ([1, 45, 90, 130], [1.0, 2.0, 1.0, 3.0], f)
+            for f in (
+                None,
+                QueryFilters(0, 32, 3273, remote=True),
+                QueryFilters(3, 32, 3273),
+                QueryFilters(2, 35, 3578),
+                QueryFilters(1, 0, 0),
+                # Inconsistent codes: the regency's province is read as well.
+                QueryFilters(2, 11, 3273),
+                QueryFilters(0, 32, 3578),
+            )
+        ]
+        # Rows of the regency 3273 (province 32) reach the query from province 11.
+        assert any(reg[key] == 3273 for key, _ in idx.top_n(*queries[5][:2], 20, queries[5][2]))
+        for nn in (1, 10, 200):
+            got = idx.top_n_many(queries, nn)
+            assert got == idx.top_n_many(queries, nn, prune=False)
+            assert len(got[0]) == nn and all(0 < len(g) <= nn for g in got)
+            mi._BLOCK = 1 << 14
+            assert idx.top_n_many(queries, nn) == got
+            mi._BLOCK = 64
+        idx.compact()
+        assert_layout(idx)
+        assert idx._nsorted == idx._nslots == len(idx) == 3000 - 429
+        for nn in (1, 10, 200):
+            assert idx.top_n_many(queries, nn) == idx.top_n_many(queries, nn, prune=False)
+        # Renumbering by itself: inserts alone put a quarter of the slots out of order.
+        mi._UNSORTED_MIN = 0
+        before = idx._nsorted
+        for key in range(10_000, 11_000):
+            idx.upsert(key, [1, 45], None, RowAttrs(3, 32, 3273))
+            assert 4 * (idx._nslots - idx._nsorted) <= idx._nslots
+        assert idx._nsorted > before
+        assert_layout(idx)
+        assert idx.top_n_many(queries, 50) == idx.top_n_many(queries, 50, prune=False)
+    finally:
+        mi._BLOCK, mi._TAIL_MIN, mi._UNSORTED_MIN = saved
