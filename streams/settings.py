@@ -103,10 +103,11 @@ class Settings(BaseSettings):
         "minus price. Off = pure relevance, and capacity.v1 is ignored.",
     )
     capacity_interval: float = Field(
-        30.0,
+        300.0,
         gt=0,
         description="Seconds between pricing rounds (run by the worker that owns "
-        "participants.v1 partition 0).",
+        "participants.v1 partition 0). Each round can re-order many lists, each a "
+        "matches.v1 event, so rounds are minutes apart (bench/README.md).",
     )
     capacity_step: float = Field(
         0.02,
