@@ -5,7 +5,7 @@ Participant updates: a worker holding ``--vacancies`` open vacancies applies bat
 one ranker call per batch, list and candidate bookkeeping). Vacancy postings: with
 ``--participants`` local participants loaded, each new posting is applied with
 ``apply_vacancy`` (participants whose shortlist it enters are ranked). Time is split
-between the scorer (ranker-v2) and everything else (retrieval and bookkeeping).
+between the scorer (ranker-v3) and everything else (retrieval and bookkeeping).
 Medians over batches; vacancies are featurised before timing, as in a worker that has run
 for a while, and the heap is settled (``streams.service.settle_heap``: collect, then
 ``gc.freeze``) as the worker does once its state is loaded; ``--no-settle`` leaves the

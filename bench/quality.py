@@ -3,13 +3,14 @@
     python bench/quality.py [--seeds 11 12] [--participants 1500] [--vacancies 800]
 
 Candidates per participant are the served shortlist (the top 50 qualifying vacancies by
-the retrieval score, skill-overlap-3, ties by vacancy id) plus random negatives
+the retrieval score, skill-overlap-4, ties by vacancy id) plus random negatives
 (``matching.ranker.training_data``). Labels come from the simulator's hidden truth
 (matching/behaviour.py), which compares skills by the identity the generator drew them
 from, not by any normaliser. Compared: the skill-overlap score with the alias table (v1),
-with the taxonomy (v2), and with title words too (v3, the retrieval stage; served when
-KERJAMATCH_RANKER=overlap), a TF-IDF text baseline fitted on the earlier 80% of each
-market, and the shipped ranker (trained once on the seed-7 market), which the workers serve.
+with the taxonomy (v2), and with text evidence too (v4: title words and KBJI unit
+groups, the retrieval stage; served when KERJAMATCH_RANKER=overlap), a TF-IDF text
+baseline fitted on the earlier 80% of each market, and the shipped ranker (trained once
+on the seed-7 market), which the workers serve.
 """
 
 from __future__ import annotations
@@ -50,7 +51,7 @@ def main() -> None:
         for name, canonical, text in (
             ("skill overlap, alias table (v1)", normalise_skill, 0.0),
             ("skill overlap, taxonomy (v2)", canonical_skill, 0.0),
-            ("skill overlap + title words (v3, the retrieval stage)", canonical_skill, text_weight),
+            ("skill overlap + text (v4, the retrieval stage)", canonical_skill, text_weight),
         ):
             # the switches between the three matchers: skill keys and the text weight
             overlap.canonical_skill, overlap._TEXT_WEIGHT = canonical, text

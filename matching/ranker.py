@@ -1,6 +1,6 @@
 """The learned ranker: pipeline, simulated training data, offline evaluation and skops artifacts.
 
-``python -m matching.ranker train --out matching/models/ranker-v2.skops --seed 7`` trains
+``python -m matching.ranker train --out matching/models/ranker-v3.skops --seed 7`` trains
 the default model on a simulated population (serving-like shortlists labelled by the hidden
 truth), evaluates it on a time-based held-out split against the skill-overlap and TF-IDF
 baselines, and writes the artifact and its metadata.
@@ -68,14 +68,14 @@ __all__ = [
     "training_data",
 ]
 
-MODEL_VERSION: Final = "ranker-v2"
+MODEL_VERSION: Final = "ranker-v3"
 """Version of the shipped model: its artifact's stem and its metadata's ``model_version``."""
 
 DEFAULT_MODEL: Final = Path(__file__).with_name("models") / f"{MODEL_VERSION}.skops"
 """The model that ships with the package (reproduce with the module's ``train`` command)."""
 
 SHORTLIST_N: Final = 50
-"""Vacancies per participant the engine retrieves by skill overlap and the ranker orders."""
+"""Vacancies per participant the engine retrieves by ``score_pair`` and the ranker orders."""
 
 RELEVANT_GRADE: Final = 2
 """Graded relevance from which a pair counts as relevant ("good" or better)."""
@@ -353,6 +353,15 @@ def _overlap_candidates(
     vw = sp.csr_matrix((np.ones(len(v_rows)), (v_rows, v_cols)), shape=(len(words), len(vprof)))
     shared = (pw @ vw).toarray()
     text = np.divide(_TEXT_WEIGHT * shared, n_words, out=np.zeros_like(shared), where=n_words > 0)
+    # A KBJI unit group the participant wants or works in counts the full text weight.
+    same_unit = np.array(
+        [
+            [vp.occupation is not None and vp.occupation in pp.occupations for vp in vprof]
+            for pp in pprof
+        ],
+        dtype=bool,
+    ).reshape(len(pprof), len(vprof))
+    text = np.where(same_unit, _TEXT_WEIGHT, text)
     relevance = np.maximum(coverage, text)
     # location_factor and the education filter, vectorised over vacancies.
     anywhere = np.array([vp.remote or vp.regency_code is None for vp in vprof])
@@ -372,7 +381,8 @@ def _overlap_candidates(
                 _RELOCATION if pp.willing_to_relocate else 0.0,
             ),
         )
-        ok = (v_edu <= pp.education_rank) & ((overlap[i] > 0) | (shared[i] > 0)) & (loc > 0)
+        evidence = (overlap[i] > 0) | (shared[i] > 0) | same_unit[i]
+        ok = (v_edu <= pp.education_rank) & evidence & (loc > 0)
         score = np.where(ok, relevance[i] * loc, -1.0)
         top = np.lexsort((id_rank, -score))[:k]
         out.append(top[score[top] > 0])
@@ -389,10 +399,11 @@ def training_data(
 
     For each of ``n_participants`` participants, the candidates are the shortlist the
     engine would rank: the (up to) ``pairs_per_participant`` (``SHORTLIST_N`` in serving)
-    qualifying vacancies of ``n_vacancies`` open ones with the highest skill-overlap-2
-    score, ties by vacancy id, plus a quarter as many random vacancies as negatives. Each
-    pair is labelled with the hidden truth's graded relevance; the order within a
-    participant's group is shuffled (seeded) so that ties in any score break at random.
+    qualifying vacancies of ``n_vacancies`` open ones with the highest retrieval score
+    (``score_pair``, skill-overlap-3: skills or title words), ties by vacancy id, plus a
+    quarter as many random vacancies as negatives. Each pair is labelled with the hidden
+    truth's graded relevance; the order within a participant's group is shuffled (seeded)
+    so that ties in any score break at random.
     Groups are in participant order, which is ``occurred_at`` order.
     """
     pop = Population(PopulationConfig(seed=seed))

@@ -41,7 +41,7 @@ def test_workers_serve_what_the_batch_command_computes(
         timeout=300,
     )  # fmt: skip
     ranked = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
-    assert {r["model_version"] for r in ranked} == {"ranker-v2"}
+    assert {r["model_version"] for r in ranked} == {"ranker-v3"}
     expected = {r["participant_id"]: r["matches"] for r in ranked if r["matches"]}
     assert len(expected) > 100
 

@@ -300,6 +300,21 @@ def test_shortlists_are_the_served_top_n_by_overlap_ties_by_vacancy_id() -> None
     people = [pop.participant(i) for i in range(40)]
     # vacancy ids out of index order, so that ties by index and by id differ
     vacancies = [pop.vacancy(j) for j in range(300)][::-1]
+    # and some pairs that only a KBJI unit group joins: 2512 on both sides, no shared word
+    for i in range(0, len(people), 4):
+        prefs = people[i].preferences.model_copy(
+            update={"desired_occupations": ["Software Developer"]}
+        )
+        people[i] = people[i].model_copy(update={"preferences": prefs})
+    for j in range(0, len(vacancies), 10):
+        vacancies[j] = vacancies[j].model_copy(update={"title": "Programmer", "remote": True})
+    units = [
+        (i, j)
+        for i, p in enumerate(people)
+        for j, v in enumerate(vacancies)
+        if VacancyProfile.from_event(v).occupation in ParticipantProfile.from_event(p).occupations
+    ]
+    assert len(units) >= 50
     got = _overlap_candidates(people, vacancies, 10)
     for p, shortlist in zip(people, got, strict=True):
         profile = ParticipantProfile.from_event(p)
@@ -355,7 +370,7 @@ def test_missing_metadata_is_refused(small_model: tuple, tmp_path: Path) -> None
 def test_shipped_default_model_loads_and_scores_a_pair() -> None:
     assert DEFAULT_MODEL.exists(), "run: python -m matching.ranker train"
     model, meta = load_default_model()
-    assert meta["model_version"] == MODEL_VERSION == DEFAULT_MODEL.stem == "ranker-v2"
+    assert meta["model_version"] == MODEL_VERSION == DEFAULT_MODEL.stem == "ranker-v3"
     assert "python -m matching.ranker train" in meta["reproduce"]
     proba = model.predict_proba([(participant(), vacancy())])
     assert proba.shape == (1, 2) and 0.0 <= proba[0, 1] <= 1.0

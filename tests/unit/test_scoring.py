@@ -58,7 +58,7 @@ def test_model_scores_a_pair_the_same_alone_or_in_any_batch(market, model: Model
     assert together == reversed_
     assert all(0.0 < s < 1.0 for s in together)
     assert len(set(together)) > len(together) // 4, "the model separates pairs"
-    assert model.version == "ranker-v2"
+    assert model.version == "ranker-v3"
 
 
 def test_engine_serves_the_model_order_of_the_retrieved_shortlist(market, model) -> None:
@@ -68,7 +68,7 @@ def test_engine_serves_the_model_order_of_the_retrieved_shortlist(market, model)
         engine.apply_vacancy(v)
     results = engine.apply_participants(participants)
     assert all(not isinstance(r, Exception) for r in results)
-    assert engine.model_version == "ranker-v2"
+    assert engine.model_version == "ranker-v3"
     listed = 0
     for p in participants:
         triples = qualifying(p, vacancies)
@@ -93,7 +93,7 @@ def test_engine_serves_the_model_order_of_the_retrieved_shortlist(market, model)
 
 def test_settings_choose_the_scorer_and_keep_the_shortlist_at_least_the_list() -> None:
     assert matcher.engine(Settings(ranker="overlap")).model_version == MODEL_VERSION
-    assert matcher.engine(Settings()).model_version == "ranker-v2"
+    assert matcher.engine(Settings()).model_version == "ranker-v3"
     assert matcher.engine(Settings(top_k=80, shortlist_n=100)).shortlist_n == 100
     with pytest.raises(ValidationError, match="shortlist_n"):
         Settings(top_k=30, shortlist_n=20)
