@@ -131,3 +131,10 @@ def test_static_check_sees_every_kind_of_import(tmp_path: Path) -> None:
         "matching",
         "faust",
     }
+
+
+def test_test_modules_have_unique_names() -> None:
+    # The test folders are not packages: pytest imports each module by its bare name, so
+    # two test_x.py in different folders break collection of the whole suite.
+    names = [p.name for p in (ROOT / "tests").rglob("test_*.py")]
+    assert sorted(n for n in set(names) if names.count(n) > 1) == []
