@@ -123,10 +123,9 @@ class ParticipantOutcome:
 
     ``state`` is the participant's new full profile (None when erased or when the event
     was stale and ignored); ``erased`` names an erased participant; ``change`` is set
-    when their list changed. A participant is a candidate for exactly the vacancies on
-    their shortlist: ``candidates`` holds their entry for each of those, and
-    ``candidate_dropped`` the vacancies that left their shortlist, so the vacancies'
-    candidate lists can be refreshed.
+    when their list changed. ``candidate_dropped`` names, for an erasure, every vacancy
+    that had them on its shortlist, so that their candidate entries go wherever they
+    are. Candidate entries otherwise come from ``MatchEngine.take_candidate_changes``.
     """
 
     participant_id: str
@@ -134,7 +133,6 @@ class ParticipantOutcome:
     state: ParticipantUpserted | None = None
     erased: bool = False
     change: ListChange | None = None
-    candidates: dict[str, Candidate] = field(default_factory=dict)
     candidate_dropped: tuple[str, ...] = ()
 
 
@@ -142,10 +140,9 @@ class ParticipantOutcome:
 class VacancyOutcome:
     """What applying a vacancy event did on this worker.
 
-    ``state`` is the open vacancy (None when closed), ``changes`` the lists of local
-    participants that changed, ``candidates`` the best local participants for it (among
-    those who shortlist it) and ``candidates_dropped`` local participants who
-    shortlisted it before and no longer do.
+    ``state`` is the open vacancy (None when closed) and ``changes`` the lists of local
+    participants that changed. Candidate entries come from
+    ``MatchEngine.take_candidate_changes``.
     """
 
     vacancy_id: str
@@ -153,8 +150,6 @@ class VacancyOutcome:
     state: OpenVacancy | None = None
     closed: bool = False
     changes: list[ListChange] = field(default_factory=list)
-    candidates: tuple[Candidate, ...] = ()
-    candidates_dropped: tuple[str, ...] = ()
 
 
 def _retrieval_key(item: tuple[str, PairScore]) -> tuple[float, str]:
@@ -217,6 +212,16 @@ class MatchEngine:
         # enter. Absent when the shortlist holds every vacancy the participant qualifies for.
         self._floor: dict[str, tuple[float, str]] = {}
         self._shortlisted_in: dict[str, set[str]] = defaultdict(set)  # vacancy -> participants
+        # Per vacancy, its best ``candidates_k`` local participants by ranking key: only
+        # they are written as candidates (a vacancy's best K overall are among every
+        # worker's local best K), and the key of the worst of them once there are K.
+        self._cand_top: dict[str, dict[str, tuple[float, str]]] = {}
+        self._cand_worst: dict[str, tuple[float, str]] = {}
+        # (vacancy, participant) pairs whose candidate entry may have changed since the
+        # last take_candidate_changes, with whether they were in the best K then and
+        # the shortlist entry they had.
+        self._cand_dirty: dict[tuple[str, str], tuple[bool, Shortlisted | None]] = {}
+        self._cand_deferred: str | None = None  # a vacancy whose best K is rebuilt once, later
         # Congestion prices (capacity.v1), positive ones only. Kept for any vacancy id, open
         # or not, so that the order prices and vacancy events arrive in does not matter.
         self.prices: dict[str, float] = {}
@@ -253,15 +258,11 @@ class MatchEngine:
         pending: dict[str, int] = {}  # participant -> index of the event still to rank
 
         def finish() -> None:
-            befores = {pid: set(self._short.get(pid, ())) for pid in pending}
             self._refresh(list(pending), participant_changed=True)
             for pid, index in pending.items():
                 outcome = results[index]
                 assert isinstance(outcome, ParticipantOutcome)
                 outcome.change = self._update_list(pid)
-                short = self._short.get(pid, {})
-                outcome.candidates = {vid: self._candidate(pid, e) for vid, e in short.items()}
-                outcome.candidate_dropped = tuple(sorted(befores[pid] - short.keys()))
             pending.clear()
 
         for index, event in enumerate(events):
@@ -325,14 +326,24 @@ class MatchEngine:
         self._pprofiles[pid] = profile
         self._ptable.upsert(profile)
 
-    def remove_participants(self, pids: Iterable[str]) -> None:
-        """Forget participants (erased, or their partitions moved to another worker)."""
+    def remove_participants(self, pids: Iterable[str], *, moved: bool = False) -> None:
+        """Forget participants (erased, or with ``moved`` their partitions moved away).
+
+        The vacancies they were among the best candidates of promote the next local
+        ones. The entries of moved participants are not taken away from the store: their
+        new owner keeps them.
+        """
+        gone = set()
         for pid in pids:
+            gone.add(pid)
             self._pprofiles.pop(pid, None)
             self.participants.pop(pid, None)
             self._set_shortlist(pid, {})
             self._ptable.remove(pid)
             self.lists.pop(pid, None)
+        if moved:
+            for pair in [pair for pair in self._cand_dirty if pair[1] in gone]:
+                del self._cand_dirty[pair]
 
     # -- vacancies ----------------------------------------------------------------------
 
@@ -386,20 +397,25 @@ class MatchEngine:
             entering.append((pid, vid, pair))
         touched = sorted(before | {pid for pid, _, _ in entering})
         lists_before = {pid: self.lists.get(pid, ()) for pid in touched}
-        self._refresh(sorted(before), changed_vacancy=vid)
-        for (pid, _, pair), score in zip(entering, self._rank(entering), strict=True):
-            short = dict(self._short.get(pid, {}))
-            short[vid] = Shortlisted(pair, score)
-            if len(short) > self.shortlist_n:
-                worst = max(((v, e.pair) for v, e in short.items()), key=_retrieval_key)
-                del short[worst[0]]
-            self._set_shortlist(pid, short)
+        # Every member's entry for this vacancy may change: rebuild its best K once at
+        # the end rather than after each member that falls out of it.
+        self._cand_deferred = vid
+        try:
+            self._refresh(sorted(before), changed_vacancy=vid)
+            for (pid, _, pair), score in zip(entering, self._rank(entering), strict=True):
+                short = dict(self._short.get(pid, {}))
+                short[vid] = Shortlisted(pair, score)
+                if len(short) > self.shortlist_n:
+                    worst = max(((v, e.pair) for v, e in short.items()), key=_retrieval_key)
+                    del short[worst[0]]
+                self._set_shortlist(pid, short)
+        finally:
+            self._cand_deferred = None
+            self._cand_rebuild(vid)
         for pid in touched:
             change = self._update_list(pid, lists_before[pid])
             if change is not None:
                 outcome.changes.append(change)
-        outcome.candidates = self.candidates_for(vid)
-        outcome.candidates_dropped = tuple(sorted(before - self._shortlisted_in.get(vid, set())))
 
     # -- capacity -----------------------------------------------------------------------
 
@@ -488,6 +504,9 @@ class MatchEngine:
 
     def _set_shortlist(self, pid: str, short: dict[str, Shortlisted]) -> None:
         old = self._short.get(pid, {})
+        changed = [vid for vid in old.keys() | short.keys() if short.get(vid) is not old.get(vid)]
+        for vid in changed:
+            self._cand_mark(vid, pid)  # before the change: how the entry was
         for vid in old.keys() - short.keys():
             members = self._shortlisted_in.get(vid)
             if members is not None:
@@ -500,6 +519,9 @@ class MatchEngine:
             self._short[pid] = short
         else:
             self._short.pop(pid, None)
+        for vid in changed:
+            entry = short.get(vid)
+            self._cand_update(vid, pid, None if entry is None else (-entry.score, pid))
         if len(short) >= self.shortlist_n:
             floor = self._floor[pid] = max(
                 _retrieval_key((vid, e.pair)) for vid, e in short.items()
@@ -546,6 +568,96 @@ class MatchEngine:
         suggested = self.trainings.suggest(pair.missing_skills)
         return Recommendation(vid, entry.score, pair.matched_skills, pair.missing_skills, suggested)
 
+    # -- candidate entries --------------------------------------------------------------
+
+    def _cand_mark(self, vid: str, pid: str) -> None:
+        """Note that (vid, pid)'s candidate entry may change; remember how it was."""
+        if (vid, pid) not in self._cand_dirty:
+            top = self._cand_top.get(vid, {})
+            entry = self._short.get(pid, {}).get(vid) if pid in top else None
+            self._cand_dirty[vid, pid] = (pid in top, entry)
+
+    def _cand_update(self, vid: str, pid: str, key: tuple[float, str] | None) -> None:
+        """Keep vacancy ``vid``'s best K after ``pid``'s ranking key became ``key``.
+
+        Called once ``_short`` and ``_shortlisted_in`` hold the new state; ``key`` None
+        means ``pid`` no longer shortlists ``vid``. The best K are kept exactly: a member
+        that falls out or gets worse is replaced by a scan of the members, the one
+        case that costs more than the K.
+        """
+        self._cand_mark(vid, pid)
+        if vid == self._cand_deferred:
+            return
+        top = self._cand_top.get(vid)
+        if top is None:
+            if key is None:
+                return
+            top = self._cand_top[vid] = {}
+        k = self.candidates_k
+        if pid in top:
+            old = top[pid]
+            members = self._shortlisted_in.get(vid, ())
+            if key is not None and (key <= old or len(members) <= k):
+                top[pid] = key  # better (or nobody else to take its place): stays
+                if len(top) == k and (key > self._cand_worst[vid] or old == self._cand_worst[vid]):
+                    self._cand_worst[vid] = max(top.values())
+                return
+            self._cand_rebuild(vid)
+            return
+        if key is None:
+            return
+        if len(top) < k:
+            top[pid] = key
+            if len(top) == k:
+                self._cand_worst[vid] = max(top.values())
+            return
+        if key < self._cand_worst[vid]:
+            evicted = self._cand_worst[vid][1]
+            self._cand_mark(vid, evicted)
+            del top[evicted]
+            top[pid] = key
+            self._cand_worst[vid] = max(top.values())
+
+    def _cand_rebuild(self, vid: str) -> None:
+        """Recompute vacancy ``vid``'s best K from all its local members."""
+        members = self._shortlisted_in.get(vid, ())
+        keys = [(-self._short[q][vid].score, q) for q in members]
+        best = heapq.nsmallest(self.candidates_k, keys)
+        old = self._cand_top.get(vid, {})
+        new = {q: key for key, q in ((key, key[1]) for key in best)}
+        for q in old.keys() ^ new.keys():
+            self._cand_mark(vid, q)
+        if new:
+            self._cand_top[vid] = new
+        else:
+            self._cand_top.pop(vid, None)
+        if len(new) == self.candidates_k:
+            self._cand_worst[vid] = max(new.values())
+        else:
+            self._cand_worst.pop(vid, None)
+
+    def take_candidate_changes(self) -> tuple[list[tuple[str, Candidate]], list[tuple[str, str]]]:
+        """The candidate entries to write and to take away since the last call.
+
+        Returns (vacancy, entry) to add or replace and (vacancy, participant) to remove,
+        both in (vacancy, participant) order. A participant has an entry for a vacancy
+        exactly while they are among its best ``candidates_k`` local participants who
+        shortlist it; a store that merges these (and keeps each vacancy's best K) holds
+        each vacancy's best K over all workers.
+        """
+        adds: list[tuple[str, Candidate]] = []
+        removes: list[tuple[str, str]] = []
+        for (vid, pid), (was_top, was_entry) in sorted(self._cand_dirty.items()):
+            top = self._cand_top.get(vid, {})
+            if pid in top:
+                entry = self._short[pid][vid]
+                if not was_top or entry is not was_entry:
+                    adds.append((vid, self._candidate(pid, entry)))
+            elif was_top:
+                removes.append((vid, pid))
+        self._cand_dirty.clear()
+        return adds, removes
+
     def _candidate(self, pid: str, entry: Shortlisted) -> Candidate:
         pair = entry.pair
         suggested = self.trainings.suggest(pair.missing_skills)
@@ -563,7 +675,9 @@ class MatchEngine:
         """Recompute local participants' lists (all, or ``only`` these), e.g. after a restart.
 
         ``known_lists`` are the lists last served (from the store); a change is reported
-        only where the recomputed list differs from them.
+        only where the recomputed list differs from them. With them, the participants'
+        candidate entries are all rewritten or taken away (``take_candidate_changes``),
+        since the worker that owned them before wrote its own.
         """
         if known_lists is not None:
             for pid, recs in known_lists.items():
@@ -574,6 +688,12 @@ class MatchEngine:
                         self.lists.pop(pid, None)
         pids = sorted(self._pprofiles if only is None else only)
         self._refresh(pids)
+        if known_lists is not None:
+            # Taken over from another worker, whose candidate entries for them may still
+            # be in the store: rewrite those among the best here, take away the others.
+            for pid in pids:
+                for vid in self._short.get(pid, {}):
+                    self._cand_dirty[vid, pid] = (True, None)
         changes = []
         for pid in pids:
             change = self._update_list(pid)

@@ -156,6 +156,12 @@ def ids(recs: Iterable[Recommendation]) -> list[str]:
     return [r.vacancy_id for r in recs]
 
 
+def added(engine: MatchEngine) -> list[tuple[str, str]]:
+    """(vacancy, participant) of the candidate entries written since the last take."""
+    adds, _ = engine.take_candidate_changes()
+    return [(vid, c.participant_id) for vid, c in adds]
+
+
 def listed(engine: MatchEngine, pid: str) -> list[str]:
     return ids(engine.lists.get(pid, ()))
 
@@ -180,9 +186,10 @@ def test_overlapping_participant_gets_the_vacancy_with_names_as_the_company_wrot
     assert rec.matched_skills == ("Spreadsheet", "kemampuan komunikasi")
     assert rec.missing_skills == ("Bahasa Inggris",)
     assert [(c.participant_id, c.before, c.after) for c in outcome.changes] == [("p1", (), (rec,))]
-    assert outcome.candidates == (
-        Candidate("p1", rec.score, rec.matched_skills, rec.missing_skills, rec.suggested_trainings),
+    entry = Candidate(
+        "p1", rec.score, rec.matched_skills, rec.missing_skills, rec.suggested_trainings
     )
+    assert engine.take_candidate_changes() == ([("v1", entry)], [])
     # the skill gap comes with a training that closes it
     assert [(t.training_id, t.skills) for t in rec.suggested_trainings] == [
         ("PRK-0013", ["Bahasa Inggris"])
@@ -197,7 +204,7 @@ def test_participant_posted_after_the_vacancy_gets_it_too() -> None:
     assert outcome.change is not None
     assert ids(outcome.change.after) == ["v1"]
     assert outcome.change.after[0].score == 1.0
-    assert outcome.candidates.keys() == {"v1"}
+    assert added(engine) == [("v1", "p1")]
 
 
 def test_list_is_ordered_by_score_then_vacancy_id_and_capped_at_top_k() -> None:
@@ -304,13 +311,13 @@ def test_other_province_is_excluded_unless_willing_to_relocate() -> None:
     engine = MatchEngine()
     engine.apply_participant(upsert("stays", ["excel"], regency=BANDUNG))
     engine.apply_participant(upsert("moves", ["excel"], regency=BANDUNG, relocate=True))
-    outcome = engine.apply_vacancy(vacancy("v-jakarta", essential=["excel"], regency=JAKSEL))
+    engine.apply_vacancy(vacancy("v-jakarta", essential=["excel"], regency=JAKSEL))
 
     assert "stays" not in engine.lists
     [rec] = engine.lists["moves"]
     assert rec.vacancy_id == "v-jakarta"
     assert 0.0 < rec.score < 1.0  # relocating is discounted
-    assert [c.participant_id for c in outcome.candidates] == ["moves"]
+    assert added(engine) == [("v-jakarta", "moves")]
 
 
 def test_same_province_other_regency_is_discounted_below_own_regency() -> None:
@@ -341,7 +348,7 @@ def test_zero_overlap_is_not_listed_and_reports_nothing() -> None:
 
     assert engine.lists == {}
     assert outcome.changes == []
-    assert outcome.candidates == ()
+    assert engine.take_candidate_changes() == ([], [])
 
 
 def test_unrelated_non_latin_skills_do_not_match() -> None:
@@ -473,6 +480,7 @@ def test_closed_vacancy_is_withdrawn_from_every_list_and_its_candidates() -> Non
     assert listed(engine, "p2") == ["v1"]
     assert listed(engine, "p3") == ["v2"]
     assert {c.participant_id for c in engine.candidates_for("v1")} == {"p1", "p2"}
+    engine.take_candidate_changes()
 
     outcome = engine.apply_vacancy(closed("v1", t=1))
 
@@ -485,8 +493,8 @@ def test_closed_vacancy_is_withdrawn_from_every_list_and_its_candidates() -> Non
         # top_k=1: the freed place goes to the next best vacancy
         assert ids(change.after) == ["v2"]
     assert listed(engine, "p3") == ["v2"]
-    assert outcome.candidates == ()
-    assert outcome.candidates_dropped == ("p1", "p2")
+    # their entries for v1 go; v2 was on their shortlists already (top_k is the list)
+    assert engine.take_candidate_changes() == ([], [("v1", "p1"), ("v1", "p2")])
     assert engine.candidates_for("v1") == ()
     assert "v1" not in engine.vacancies
     assert all("v1" not in ids(recs) for recs in engine.lists.values())
@@ -494,6 +502,41 @@ def test_closed_vacancy_is_withdrawn_from_every_list_and_its_candidates() -> Non
     # a participant arriving later does not get the closed vacancy
     engine.apply_participant(upsert("p4", ["excel"], t=2))
     assert listed(engine, "p4") == ["v2"]
+
+
+def test_only_a_vacancys_best_candidates_are_written_and_the_next_is_promoted() -> None:
+    engine = MatchEngine(candidates_k=1)
+    engine.apply_vacancy(vacancy("v1", essential=["excel", "k3"]))
+    engine.apply_participant(upsert("p2", ["excel"]))  # 0.5
+    assert added(engine) == [("v1", "p2")]
+    engine.apply_participant(upsert("p1", ["excel", "k3"]))  # 1.0: takes the one place
+    assert engine.take_candidate_changes()[1] == [("v1", "p2")]
+    engine.apply_participant(upsert("p3", ["excel"]))  # 0.5: not among the best 1
+    assert engine.take_candidate_changes() == ([], [])
+
+    # p1's partition moves to another worker: its entry stays for the new owner, and the
+    # best of the rest here is written (the store keeps the best of all)
+    engine.remove_participants(["p1"], moved=True)
+    adds, removes = engine.take_candidate_changes()
+    assert [(v, c.participant_id) for v, c in adds] == [("v1", "p2")]  # ties: smaller id
+    assert removes == []
+
+    # a better score is written again; falling behind another takes the entry away
+    engine.apply_participant(upsert("p3", ["excel", "k3"], t=1))
+    assert engine.take_candidate_changes()[1] == [("v1", "p2")]
+    assert [c.participant_id for c in engine.candidates_for("v1")] == ["p3"]
+
+
+def test_taken_over_participants_have_their_candidate_entries_rewritten_or_taken_away() -> None:
+    engine = MatchEngine(candidates_k=1)
+    engine.apply_vacancy(vacancy("v1", essential=["excel"]))
+    for pid in ("p1", "p2"):  # as assign_partitions loads them from the store
+        engine.load_participant(upsert(pid, ["excel"]))
+    engine.recompute_all({"p1": (), "p2": ()}, only=["p1", "p2"])
+    adds, removes = engine.take_candidate_changes()
+    # the previous owner may have written both: p1 is the best here (ties by id), p2 goes
+    assert [(v, c.participant_id) for v, c in adds] == [("v1", "p1")]
+    assert removes == [("v1", "p2")]
 
 
 def test_erased_participant_leaves_no_trace_and_is_not_resurrected() -> None:
@@ -520,9 +563,10 @@ def test_erased_participant_leaves_no_trace_and_is_not_resurrected() -> None:
     assert "p1" not in engine._short and "p1" not in engine._floor
 
     # a later vacancy that fits them does not list them
+    engine.take_candidate_changes()
     later = engine.apply_vacancy(vacancy("v2", essential=["excel"], t=6))
     assert "p1" not in {c.participant_id for c in later.changes}
-    assert [c.participant_id for c in later.candidates] == ["p2"]
+    assert added(engine) == [("v2", "p2")]
     assert "p1" not in engine.lists
 
     # a re-sent profile from before the erasure does not bring them back
@@ -581,8 +625,9 @@ def test_a_vacancy_in_a_wished_occupation_matches_without_shared_words() -> None
     assert after == [("v1", 0.3), ("v2", 0.3), ("v3", 0.15)]
     assert outcome.change.after[0].missing_skills == ("Java",)
     # the other way round too: a posting finds the participants who want its occupation
-    later = engine.apply_vacancy(vacancy("v4", essential=["Go"], title="Backend Developer", t=1))
-    assert [c.participant_id for c in later.candidates] == ["p1"]
+    engine.take_candidate_changes()
+    engine.apply_vacancy(vacancy("v4", essential=["Go"], title="Backend Developer", t=1))
+    assert added(engine) == [("v4", "p1")]
 
 
 def test_skills_outweigh_title_words_and_training_titles_count_as_text() -> None:
@@ -989,6 +1034,44 @@ def _candidate(pid: str, s: PairScore, rank_score: float) -> Candidate:
     return Candidate(pid, rank_score, s.matched_skills, s.missing_skills, SUGGEST(s.missing_skills))
 
 
+def merge_candidates(
+    store: dict[str, dict[str, Candidate]], engine: MatchEngine, event: Event, outcome: Any
+) -> None:
+    """Apply what the service writes for an event to a model of the store's candidates."""
+    adds, removes = engine.take_candidate_changes()
+    if isinstance(outcome, ParticipantOutcome):
+        for vid in outcome.candidate_dropped:
+            store.get(vid, {}).pop(outcome.participant_id, None)
+    for vid, pid in removes:
+        store.get(vid, {}).pop(pid, None)
+    for vid, cand in adds:
+        store.setdefault(vid, {})[cand.participant_id] = cand
+    if isinstance(event, VacancyClosed):
+        store.pop(event.vacancy_id, None)  # the service deletes a closed vacancy's keys
+    for vid in [v for v, entries in store.items() if not entries]:
+        del store[vid]
+
+
+def expected_candidates(
+    ref: Reference, shortlists: dict[str, dict[str, tuple[PairScore, float]]]
+) -> dict[str, list[Candidate]]:
+    """Each open vacancy's best K participants among those who shortlist it, by brute force."""
+    out = {}
+    for vid in ref.vacancies:
+        members = {p: short[vid] for p, short in shortlists.items() if vid in short}
+        best = sorted(members.items(), key=lambda item: (-item[1][1], item[0]))
+        if best:
+            out[vid] = [_candidate(p, s, r) for p, (s, r) in best[:CANDIDATES_K]]
+    return out
+
+
+def stored(store: dict[str, dict[str, Candidate]]) -> dict[str, list[Candidate]]:
+    return {
+        vid: sorted(entries.values(), key=lambda c: (-c.score, c.participant_id))
+        for vid, entries in store.items()
+    }
+
+
 @pytest.mark.parametrize("config", CONFIGS, ids=lambda c: c.name)
 @settings(max_examples=120, deadline=None)
 @given(events=event_sequences)
@@ -997,6 +1080,7 @@ def test_incremental_lists_equal_a_rebuild_after_every_event(
 ) -> None:
     engine = config.engine()
     ref = Reference(config)
+    store: dict[str, dict[str, Candidate]] = {}
     for event in events:
         before_lists = dict(engine.lists)
         before_short = ref.shortlists()
@@ -1032,27 +1116,22 @@ def test_incremental_lists_equal_a_rebuild_after_every_event(
         }
         assert reported == actual
 
+        # candidate entries: only each vacancy's best K are ever written, and the store
+        # they are merged into holds exactly each open vacancy's best K
+        merge_candidates(store, engine, event, outcome)
+        assert all(len(entries) <= CANDIDATES_K for entries in store.values())
+        assert stored(store) == expected_candidates(ref, after_short)
+
         if raised or isinstance(event, VacancyPriced):
             continue
         # occurred_at increases, so every event is applied
         assert outcome.applied is True
-        # candidate-list deltas: a participant is a candidate for what they shortlist
         if is_participant_event(event):
             pid = event.participant_id
-            was = set(before_short.get(pid, {}))
-            now = after_short.get(pid, {})
-            assert outcome.candidates == {v: _candidate(pid, s, r) for v, (s, r) in now.items()}
-            assert outcome.candidate_dropped == tuple(sorted(was - now.keys()))
             assert outcome.erased == isinstance(event, ParticipantErased)
+            was = tuple(sorted(before_short.get(pid, {})))
+            assert outcome.candidate_dropped == (was if outcome.erased else ())
         else:
-            vid = event.vacancy_id
-            was = {p for p, short in before_short.items() if vid in short}
-            now_c = {p: short[vid] for p, short in after_short.items() if vid in short}
-            best = sorted(now_c.items(), key=lambda item: (-item[1][1], item[0]))
-            assert outcome.candidates == tuple(
-                _candidate(p, s, r) for p, (s, r) in best[:CANDIDATES_K]
-            )
-            assert outcome.candidates_dropped == tuple(sorted(was - now_c.keys()))
             assert outcome.closed == isinstance(event, VacancyClosed)
 
 
@@ -1081,8 +1160,10 @@ def test_a_batch_of_participant_events_ends_as_one_by_one_in_one_scorer_call(
         if not raised:
             assert isinstance(result, ParticipantOutcome)
             assert ([result.change] if result.change else []) == changes
-            assert result.candidates == outcome.candidates
             assert result.candidate_dropped == outcome.candidate_dropped
+    assert batched._cand_top == one_by_one._cand_top
+    for vid in batched.vacancies:
+        assert batched.candidates_for(vid) == one_by_one.candidates_for(vid)
     # a participant met twice finishes their first event first: one call per repeat
     distinct_runs = 1 + sum(
         1
