@@ -158,6 +158,7 @@ class MatchService:
                     continue
                 self.stats.participant_events += 1
                 self._record_participant(result, rec.partition, event.event_id, out)
+            self._record_candidates(out)
             await self._flush(out)
 
     def _apply_participants(
@@ -204,6 +205,7 @@ class MatchService:
                     continue
                 self.stats.vacancy_events += 1
                 self._record_vacancy(outcome, event.event_id, out)
+            self._record_candidates(out)
             await self._flush(out)
 
     async def handle_prices(self, records: Sequence[RawRecord]) -> None:
@@ -293,7 +295,7 @@ class MatchService:
         async with self.lock:
             lost, gained = self.owned - assigned, assigned - self.owned
             dropped = [pid for pid, p in self._partition_of.items() if p in lost]
-            self.engine.remove_participants(dropped)
+            self.engine.remove_participants(dropped, moved=True)
             for pid in dropped:
                 self._partition_of.pop(pid, None)
                 self._seq.pop(pid, None)
@@ -310,6 +312,7 @@ class MatchService:
             out = _Outbox()
             for change in self.engine.recompute_all(known, only=known.keys()):
                 self._record_change(change, None, out)
+            self._record_candidates(out)
             await self._flush(out)
             self.owned = set(assigned)
             log.info(
@@ -347,7 +350,7 @@ class MatchService:
         if not outcome.applied:
             return
         pid = outcome.participant_id
-        for vid in outcome.candidate_dropped:
+        for vid in outcome.candidate_dropped:  # an erasure: every entry of theirs goes
             out.plan.remove_candidate(vid, pid)
         if outcome.erased:
             out.plan.erased[pid] = self._partition_of.pop(pid, partition)
@@ -358,8 +361,6 @@ class MatchService:
             self._seq.pop(pid, None)
             return
         self._partition_of[pid] = partition
-        for vid, cand in outcome.candidates.items():
-            out.plan.add_candidate(vid, cand)
         if outcome.change is not None:
             self._record_change(outcome.change, trigger, out)
         else:
@@ -372,10 +373,16 @@ class MatchService:
         out.plan.vacancies[vid] = None if outcome.state is None else encode(outcome.state).decode()
         for change in outcome.changes:
             self._record_change(change, trigger, out)
-        for cand in outcome.candidates:
-            out.plan.add_candidate(vid, cand)
-        for pid in outcome.candidates_dropped:
+
+    def _record_candidates(self, out: _Outbox) -> None:
+        # The candidate entries the batch changed: only participants among a vacancy's
+        # best candidates_k here have one, so a participant update writes a few, not
+        # one per shortlisted vacancy (bench/README.md, "The store's share of a batch").
+        adds, removes = self.engine.take_candidate_changes()
+        for vid, pid in removes:
             out.plan.remove_candidate(vid, pid)
+        for vid, cand in adds:
+            out.plan.add_candidate(vid, cand)
 
     def _record_change(self, change: ListChange, trigger: str | None, out: _Outbox) -> None:
         pid = change.participant_id

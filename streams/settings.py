@@ -73,7 +73,7 @@ class Settings(BaseSettings):
         ge=1,
         le=1000,
         description="Vacancies retrieved per participant for the ranker to order (at least "
-        "top_k). A participant is a candidate for exactly the vacancies on their shortlist.",
+        "top_k). A participant can be a candidate only of the vacancies on their shortlist.",
     )
     esco_dir: Path | None = Field(
         None,

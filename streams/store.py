@@ -67,13 +67,15 @@ class Keys:
         return f"{self.prefix}exposure"
 
 
-# Add/remove candidates of one vacancy and keep the best K, dropping the details of the
-# trimmed ones too. Atomic, so concurrent workers merging their local bests never leave
-# details without a score or the reverse.
+# Add/remove candidates of one vacancy, scores and details together. Atomic, so concurrent
+# workers merging their local bests never leave details without a score or the reverse.
+# Nothing is trimmed: each worker writes only its local best K of the vacancy (and takes
+# away what leaves them), so the set holds at most K per worker and always contains the
+# best K overall, which reads take. Trimming here would lose a worker's K+1-th entry
+# that must surface when a better one elsewhere leaves.
 _MERGE_CANDIDATES = """
-local k = tonumber(ARGV[1])
-local nrem = tonumber(ARGV[2])
-local i = 3
+local nrem = tonumber(ARGV[1])
+local i = 2
 for _ = 1, nrem do
   redis.call('ZREM', KEYS[1], ARGV[i])
   redis.call('HDEL', KEYS[2], ARGV[i])
@@ -84,13 +86,7 @@ while i <= #ARGV do
   redis.call('HSET', KEYS[2], ARGV[i], ARGV[i + 2])
   i = i + 3
 end
-local n = redis.call('ZCARD', KEYS[1])
-if n > k then
-  local drop = redis.call('ZRANGE', KEYS[1], 0, n - k - 1)
-  redis.call('ZREMRANGEBYRANK', KEYS[1], 0, n - k - 1)
-  redis.call('HDEL', KEYS[2], unpack(drop))
-end
-return n
+return redis.call('ZCARD', KEYS[1])
 """
 
 
@@ -277,7 +273,7 @@ class RedisStore:
             if plan.vacancies.get(vid, "open") is None:
                 continue
             removes = sorted(plan.candidates_remove.get(vid, ()))
-            args: list[Any] = [self.candidates_k, len(removes), *removes]
+            args: list[Any] = [len(removes), *removes]
             for cand in plan.candidates_add.get(vid, {}).values():
                 args += [cand.participant_id, cand.score, _candidate_json(cand)]
             await self._merge(
@@ -326,10 +322,11 @@ class RedisStore:
         return sorted(matches, key=lambda m: m["rank"])
 
     async def candidates(self, vid: str) -> list[dict[str, Any]]:
-        """A vacancy's best candidates, best first."""
+        """A vacancy's best ``candidates_k`` candidates, best first (ties by id)."""
         raw = await self.client.hgetall(self.keys.candidate_details(vid))
         cands = [json.loads(v) for v in raw.values()]
-        return sorted(cands, key=lambda c: (-c["score"], c["participant_id"]))
+        cands.sort(key=lambda c: (-c["score"], c["participant_id"]))
+        return cands[: self.candidates_k]
 
     async def vacancy(self, vid: str) -> dict[str, Any] | None:
         """The open vacancy as posted, or None when closed or unknown."""
