@@ -152,6 +152,18 @@ def closed(vid: str, *, t: int) -> VacancyClosed:
     )
 
 
+def priced(vid: str, price: float, *, t: int = 0) -> VacancyPriced:
+    return VacancyPriced(
+        event_id=f"price-{vid}-{t}",
+        occurred_at=at(t),
+        producer="test",
+        vacancy_id=vid,
+        price=price,
+        load=0.0,
+        capacity=0.0,
+    )
+
+
 def ids(recs: Iterable[Recommendation]) -> list[str]:
     return [r.vacancy_id for r in recs]
 
@@ -232,18 +244,6 @@ def test_list_is_ordered_by_score_then_vacancy_id_and_capped_at_top_k() -> None:
     outcome = engine.apply_vacancy(vacancy("v-weak", essential=["excel", "a", "b", "c", "d"]))
     assert outcome.changes == []
     assert listed(engine, "p1") == ["v-0", "v-a", "v-b"]
-
-
-def priced(vid: str, price: float, *, t: int = 0) -> VacancyPriced:
-    return VacancyPriced(
-        event_id=f"price-{vid}-{t}",
-        occurred_at=at(t),
-        producer="test",
-        vacancy_id=vid,
-        price=price,
-        load=0.0,
-        capacity=0.0,
-    )
 
 
 def test_a_congestion_price_reorders_the_lists_without_changing_scores() -> None:
