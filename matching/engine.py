@@ -19,7 +19,6 @@ so a price change only re-orders the lists of the participants who shortlist the
 from __future__ import annotations
 
 import heapq
-import math
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -434,9 +433,7 @@ class MatchEngine:
             seen = self._price_seen.get(vid)
             if seen is not None and event.occurred_at < seen:
                 continue
-            self._price_seen[vid] = event.occurred_at
-            if not (math.isfinite(price) and price >= 0.0):  # pragma: no cover - schema checks
-                raise ProcessingError(f"price of {vid!r} must be finite and >= 0, got {price}")
+            self._price_seen[vid] = event.occurred_at  # the schema holds price finite, >= 0
             if self.prices.get(vid, 0.0) == price:
                 continue
             if price > 0.0:

@@ -1,9 +1,8 @@
 """Events of the capacity.v1 topic: congestion prices that spread recommendations out."""
 
-import math
 from typing import Annotated, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field
 
 from schemas.common import EntityId, OutboundEvent
 
@@ -30,13 +29,6 @@ class VacancyPriced(OutboundEvent):
     capacity: float = Field(
         ge=0, description="Exposure its openings warrant at that time (0 = vacancy closed)."
     )
-
-    @field_validator("price", "load", "capacity")
-    @classmethod
-    def _finite(cls, value: float) -> float:
-        if not math.isfinite(value):
-            raise ValueError("must be finite")
-        return value
 
 
 CapacityEvent = Annotated[VacancyPriced, Field(discriminator="event_type")]
