@@ -353,16 +353,9 @@ def _overlap_candidates(
     vw = sp.csr_matrix((np.ones(len(v_rows)), (v_rows, v_cols)), shape=(len(words), len(vprof)))
     shared = (pw @ vw).toarray()
     text = np.divide(_TEXT_WEIGHT * shared, n_words, out=np.zeros_like(shared), where=n_words > 0)
-    # A KBJI unit group the participant wants or works in counts the full text weight.
-    same_unit = np.array(
-        [
-            [vp.occupation is not None and vp.occupation in pp.occupations for vp in vprof]
-            for pp in pprof
-        ],
-        dtype=bool,
-    ).reshape(len(pprof), len(vprof))
-    text = np.where(same_unit, _TEXT_WEIGHT, text)
     relevance = np.maximum(coverage, text)
+    # A KBJI unit group the participant wants or works in counts the full text weight.
+    v_unit = np.array([vp.occupation or "" for vp in vprof])
     # location_factor and the education filter, vectorised over vacancies.
     anywhere = np.array([vp.remote or vp.regency_code is None for vp in vprof])
     v_code = np.array([vp.regency_code or "" for vp in vprof])
@@ -381,9 +374,11 @@ def _overlap_candidates(
                 _RELOCATION if pp.willing_to_relocate else 0.0,
             ),
         )
-        evidence = (overlap[i] > 0) | (shared[i] > 0) | same_unit[i]
+        same_unit = np.isin(v_unit, list(pp.occupations))
+        evidence = (overlap[i] > 0) | (shared[i] > 0) | same_unit
         ok = (v_edu <= pp.education_rank) & evidence & (loc > 0)
-        score = np.where(ok, relevance[i] * loc, -1.0)
+        best = np.where(same_unit, np.maximum(coverage[i], _TEXT_WEIGHT), relevance[i])
+        score = np.where(ok, best * loc, -1.0)
         top = np.lexsort((id_rank, -score))[:k]
         out.append(top[score[top] > 0])
     return out
