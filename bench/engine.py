@@ -15,7 +15,6 @@ collector walking the whole state, as before.
 from __future__ import annotations
 
 import argparse
-import gc
 import statistics
 import sys
 import time
@@ -31,6 +30,7 @@ from matching.engine import MatchEngine
 from matching.overlap import PairScore
 from matching.population import Population, PopulationConfig
 from matching.scoring import ModelScorer, ScoredPair
+from streams.service import settle_heap
 
 
 class TimedScorer:
@@ -50,14 +50,6 @@ class TimedScorer:
         return out
 
 
-def settle(enabled: bool) -> None:
-    """As ``streams.service.settle_heap`` (not imported: bench stays off the streams layer)."""
-    gc.unfreeze()
-    if enabled:
-        gc.collect()
-        gc.freeze()
-
-
 def participants_run(
     pop: Population, n_vacancies: int, batches: int, batch: int, settled: bool = True
 ) -> dict[str, Any]:
@@ -72,7 +64,8 @@ def participants_run(
     # bench/ranking.py.
     scorer.inner.score([(people[0], v) for v in vacancies], [])
     engine.apply_participants(people[:batch])  # warm-up: compiled kernels
-    settle(settled)
+    if settled:
+        settle_heap()
     rates, ranking_share, pairs = [], [], []
     for k in range(1, batches + 1):
         scorer.seconds, scorer.pairs = 0.0, 0
@@ -101,7 +94,8 @@ def vacancies_run(
     for i in range(n_participants):
         engine.load_participant(pop.participant(i))
     engine.recompute_all()
-    settle(settled)
+    if settled:
+        settle_heap()
     times, ranked = [], []
     for j in range(2000, 2000 + postings):
         scorer.pairs = 0
