@@ -31,7 +31,7 @@ from matching.taxonomy import (
     stem,
     use_taxonomy,
 )
-from tests.support import SHARED_DATA
+from tests.support import SHARED_DATA, need
 
 DATA = SHARED_DATA
 LOKERID = DATA / "id-jobs-lokerid-2025" / "lokerid_jobs_2025-07.csv"
@@ -251,9 +251,8 @@ def test_merge_keeps_first_owner_of_an_alias() -> None:
     assert n.normalise("google sheets").canonical == "sheets"
 
 
-@pytest.mark.skipif(not ESCO.exists(), reason="shared data absent")
 def test_esco_loader_reads_labels_as_aliases() -> None:
-    esco = Taxonomy.load_esco(ESCO, limit=50)
+    esco = Taxonomy.load_esco(need(ESCO), limit=50)
     assert len(esco) == 50
     assert all(s.id.startswith("esco_") and s.label_en for s in esco)
     assert any(s.aliases for s in esco)
@@ -263,10 +262,11 @@ def test_esco_loader_reads_labels_as_aliases() -> None:
     assert n.normalise("Ms. Excel").canonical == "microsoft_excel"
 
 
-@pytest.mark.skipif(not LOKERID.exists(), reason="shared data absent")
 def test_lokerid_skill_strings_are_mapped_or_reasoned(normaliser: Normaliser) -> None:
     strings = [
-        skill.name for row in read_lokerid(LOKERID) for skill in parse_skill_list(row["Skill_Set"])
+        skill.name
+        for row in read_lokerid(need(LOKERID))
+        for skill in parse_skill_list(row["Skill_Set"])
     ]
     results = normaliser.normalise_many(strings)
     mapped = sum(r.mapped for r in results) / len(results)
@@ -381,12 +381,8 @@ def test_matcher_data_activate_uses_its_taxonomy(tmp_path: Path, builtin_restore
     )
 
 
-@pytest.mark.skipif(
-    not (ESCO.exists() and REGION_FILE.exists() and KBJI_FILE.exists()),
-    reason=f"shared reference data not present: {DATA}",
-)
 def test_matcher_data_from_the_real_files(builtin_restored: None) -> None:
-    data = load_matcher_data(ESCO, REGION_FILE, KBJI_FILE)
+    data = load_matcher_data(need(ESCO), need(REGION_FILE), need(KBJI_FILE))
     assert len(data.taxonomy) > 13_000
     assert len(data.regions.regencies) == 514
     assert data.occupations.by_code("2512").title == "Pengembang Perangkat Lunak"
