@@ -577,12 +577,11 @@ class MatchEngine:
     def _cand_update(self, vid: str, pid: str, key: tuple[float, str] | None) -> None:
         """Keep vacancy ``vid``'s best K after ``pid``'s ranking key became ``key``.
 
-        Called once ``_short`` and ``_shortlisted_in`` hold the new state; ``key`` None
-        means ``pid`` no longer shortlists ``vid``. The best K are kept exactly: a member
-        that falls out or gets worse is replaced by a scan of the members, the one
-        case that costs more than the K.
+        Called by ``_set_shortlist`` once ``_short`` and ``_shortlisted_in`` hold the new
+        state (it has marked the pair already); ``key`` None means ``pid`` no longer
+        shortlists ``vid``. The best K are kept exactly: a member that falls out or gets
+        worse is replaced by a scan of the members, the one case that costs more than K.
         """
-        self._cand_mark(vid, pid)
         if vid == self._cand_deferred:
             return
         top = self._cand_top.get(vid)
