@@ -100,7 +100,7 @@ def main() -> int:
         adds, _ = engine.take_candidate_changes()
         if args.all_candidates:
             adds = [
-                (vid, engine._candidate(o.participant_id, entry))
+                (vid, engine._candidate(o.participant_id, vid, entry))
                 for o in outcomes
                 for vid, entry in engine.shortlist(o.participant_id).items()
             ]

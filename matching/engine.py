@@ -37,7 +37,7 @@ from schemas import (
     VacancyUpdated,
 )
 
-from .overlap import PairScore, ParticipantProfile, VacancyProfile, score_pair
+from .overlap import ParticipantProfile, VacancyProfile, explain
 from .retrieval import ParticipantTable, VacancyTable
 from .scoring import OverlapScorer, PairScorer
 from .taxonomy import canonical_skill
@@ -46,6 +46,7 @@ from .trainings import TrainingCatalogue
 ParticipantEvent = ParticipantUpserted | SkillsAdded | ParticipantErased
 VacancyEvent = VacancyPosted | VacancyUpdated | VacancyClosed
 OpenVacancy = VacancyPosted | VacancyUpdated
+_Why = tuple[tuple[str, ...], tuple[str, ...]]  # (matched skills, missing essential skills)
 
 # Served scores are rounded so that they read well and so that ranking by (score, id)
 # does not hinge on the last bits of a float.
@@ -93,12 +94,26 @@ class Candidate:
     suggested_trainings: tuple[SuggestedTraining, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
 class Shortlisted:
-    """A retrieved pair: its retrieval score and explanation, and its ranking score."""
+    """A retrieved pair: its retrieval (skill-overlap) score and its ranking score.
 
-    pair: PairScore
-    score: float
+    A plain slotted object, one per shortlisted pair, so it is kept small and cheap to
+    make: a participant update makes ~50 of them. Its explanation (the matched and
+    missing skills of ``matching.overlap.explain``) is computed only when the pair is
+    served or written as a candidate, by ``MatchEngine._explain``, and kept on the
+    entry. An entry is replaced, never changed, when one of its two events changes:
+    identity says "unchanged" to the list and candidate bookkeeping.
+    """
+
+    __slots__ = ("retrieval", "score", "why")
+
+    def __init__(self, retrieval: float, score: float = 0.0) -> None:
+        self.retrieval = retrieval
+        self.score = score  # set once, by the one scorer call of its batch
+        self.why: _Why | None = None
+
+    def __repr__(self) -> str:
+        return f"Shortlisted(retrieval={self.retrieval!r}, score={self.score!r})"
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,8 +166,8 @@ class VacancyOutcome:
     changes: list[ListChange] = field(default_factory=list)
 
 
-def _retrieval_key(item: tuple[str, PairScore]) -> tuple[float, str]:
-    return (-item[1].score, item[0])
+def _retrieval_key(item: tuple[str, Shortlisted]) -> tuple[float, str]:
+    return (-item[1].retrieval, item[0])
 
 
 def _ranking_key(item: tuple[str, Shortlisted]) -> tuple[float, str]:
@@ -383,7 +398,7 @@ class MatchEngine:
         beats the last entry of their shortlist.
         """
         before = set(self._shortlisted_in.get(vid, ()))
-        entering: list[tuple[str, str, PairScore]] = []
+        entering: list[tuple[str, str, float]] = []
         vprofile = self._vprofiles.get(vid)
         found = self._ptable.entering(vprofile) if vprofile is not None else []
         for pid, score, tie in sorted(found):
@@ -391,9 +406,7 @@ class MatchEngine:
                 continue
             if tie and not (-score, vid) < self._floor[pid]:
                 continue  # equal to the floor: only a smaller vacancy id enters
-            pair = score_pair(self._pprofiles[pid], vprofile)  # type: ignore[arg-type]
-            assert pair is not None and pair.score == score, (pid, vid)
-            entering.append((pid, vid, pair))
+            entering.append((pid, vid, score))
         touched = sorted(before | {pid for pid, _, _ in entering})
         lists_before = {pid: self.lists.get(pid, ()) for pid in touched}
         # Every member's entry for this vacancy may change: rebuild its best K once at
@@ -401,11 +414,11 @@ class MatchEngine:
         self._cand_deferred = vid
         try:
             self._refresh(sorted(before), changed_vacancy=vid)
-            for (pid, _, pair), score in zip(entering, self._rank(entering), strict=True):
+            for (pid, _, retrieval), score in zip(entering, self._rank(entering), strict=True):
                 short = dict(self._short.get(pid, {}))
-                short[vid] = Shortlisted(pair, score)
+                short[vid] = Shortlisted(retrieval, score)
                 if len(short) > self.shortlist_n:
-                    worst = max(((v, e.pair) for v, e in short.items()), key=_retrieval_key)
+                    worst = max(short.items(), key=_retrieval_key)
                     del short[worst[0]]
                 self._set_shortlist(pid, short)
         finally:
@@ -450,12 +463,13 @@ class MatchEngine:
 
     # -- shortlists and lists -----------------------------------------------------------
 
-    def _rank(self, items: Sequence[tuple[str, str, PairScore]]) -> list[float]:
-        """Ranking scores of (participant, vacancy, retrieval) triples, in one scorer call."""
+    def _rank(self, items: Sequence[tuple[str, str, float]]) -> list[float]:
+        """Ranking scores of (participant, vacancy, retrieval score) triples, in one call."""
         if not items:
             return []
-        pairs = [(self.participants[pid], self.vacancies[vid]) for pid, vid, _ in items]
-        scores = self.scorer.score(pairs, [pair for _, _, pair in items])
+        participants, vacancies = self.participants, self.vacancies
+        pairs = [(participants[pid], vacancies[vid]) for pid, vid, _ in items]
+        scores = self.scorer.score(pairs, [retrieval for _, _, retrieval in items])
         return [round(float(s), _SCORE_DIGITS) for s in scores]
 
     def _refresh(
@@ -468,61 +482,71 @@ class MatchEngine:
         """Retrieve the shortlists of ``pids`` again and rank what is new, in one call.
 
         Retrieval is one compiled pass over the batch (``matching.retrieval``). A pair
-        already shortlisted keeps its explanation and ranking score unless one of its two
-        events changed: ``score_pair`` and the scorer are pure functions of the pair.
+        already shortlisted keeps its entry (ranking score, explanation) unless one of its
+        two events changed: the scorer is a pure function of the pair.
         """
-        profiles = [self._pprofiles[pid] for pid in pids]
-        found = self._table.shortlists(profiles, self.shortlist_n)
-        plans: list[tuple[str, list[tuple[str, PairScore, Shortlisted | None]]]] = []
-        todo: list[tuple[str, str, PairScore]] = []
-        for pid, profile, items in zip(pids, profiles, found, strict=True):
-            old = self._short.get(pid, {})
-            plan: list[tuple[str, PairScore, Shortlisted | None]] = []
+        found = self._table.shortlists([self._pprofiles[pid] for pid in pids], self.shortlist_n)
+        n = self.shortlist_n
+        shorts: list[dict[str, Shortlisted]] = []
+        fresh: list[Shortlisted] = []
+        todo: list[tuple[str, str, float]] = []
+        for pid, items in zip(pids, found, strict=True):
+            old = {} if participant_changed else self._short.get(pid, {})
+            short: dict[str, Shortlisted] = {}
             for vid, score in items:
                 prev = old.get(vid)
-                keep = not participant_changed and vid != changed_vacancy and prev is not None
-                if keep and prev is not None and prev.pair.score == score:
-                    plan.append((vid, prev.pair, prev))
+                if prev is not None and prev.retrieval == score and vid != changed_vacancy:
+                    short[vid] = prev
                     continue
-                pair = score_pair(profile, self._vprofiles[vid])
-                assert pair is not None and pair.score == score, (pid, vid)
-                plan.append((vid, pair, None))
-                todo.append((pid, vid, pair))
-            plans.append((pid, plan))
-        fresh = {(pid, vid): s for (pid, vid, _), s in zip(todo, self._rank(todo), strict=True)}
-        for pid, plan in plans:
-            self._set_shortlist(
-                pid,
-                {
-                    vid: prev if prev is not None else Shortlisted(pair, fresh[pid, vid])
-                    for vid, pair, prev in plan
-                },
-            )
+                short[vid] = entry = Shortlisted(score)
+                fresh.append(entry)
+                todo.append((pid, vid, score))
+            shorts.append(short)
+        for entry, score in zip(fresh, self._rank(todo), strict=True):
+            entry.score = score
+        for pid, short, items in zip(pids, shorts, found, strict=True):
+            # the kernel's order is the retrieval order: its last entry is the floor
+            floor = (-items[-1][1], items[-1][0]) if len(items) >= n else None
+            self._set_shortlist(pid, short, floor)
 
-    def _set_shortlist(self, pid: str, short: dict[str, Shortlisted]) -> None:
+    def _set_shortlist(
+        self, pid: str, short: dict[str, Shortlisted], floor: tuple[float, str] | None = None
+    ) -> None:
+        """Replace ``pid``'s shortlist; ``floor`` is its retrieval-last entry when known."""
         old = self._short.get(pid, {})
+        top_of = self._cand_top
         changed = [vid for vid in old.keys() | short.keys() if short.get(vid) is not old.get(vid)]
         for vid in changed:
-            self._cand_mark(vid, pid)  # before the change: how the entry was
+            top = top_of.get(vid)
+            if top is not None and pid in top:
+                self._cand_mark(vid, pid)  # before the change: how the stored entry was
+        shortlisted_in = self._shortlisted_in
         for vid in old.keys() - short.keys():
-            members = self._shortlisted_in.get(vid)
+            members = shortlisted_in.get(vid)
             if members is not None:
                 members.discard(pid)
                 if not members:
-                    del self._shortlisted_in[vid]
+                    del shortlisted_in[vid]
         for vid in short.keys() - old.keys():
-            self._shortlisted_in[vid].add(pid)
+            shortlisted_in[vid].add(pid)
         if short:
             self._short[pid] = short
         else:
             self._short.pop(pid, None)
+        worst_of = self._cand_worst
         for vid in changed:
             entry = short.get(vid)
+            if entry is not None:
+                # The usual case once a vacancy has its best K here: the pair is behind
+                # them, before and after, and nothing about candidates changes.
+                worst = worst_of.get(vid)
+                if worst is not None and (-entry.score, pid) > worst and pid not in top_of[vid]:
+                    continue
             self._cand_update(vid, pid, None if entry is None else (-entry.score, pid))
         if len(short) >= self.shortlist_n:
-            floor = self._floor[pid] = max(
-                _retrieval_key((vid, e.pair)) for vid, e in short.items()
-            )
+            if floor is None:
+                floor = _retrieval_key(max(short.items(), key=_retrieval_key))
+            self._floor[pid] = floor
             self._ptable.set_floor(pid, -floor[0])
         else:
             self._floor.pop(pid, None)
@@ -541,15 +565,14 @@ class MatchEngine:
         if before is None:
             before = self.lists.get(pid, ())
         short = self._short.get(pid, {}).items()
-        best = heapq.nsmallest(self.top_k, short, key=_priced_key(self.prices))
+        best = sorted(short, key=_priced_key(self.prices))[: self.top_k]  # 2x nsmallest here
         kept = {rec.vacancy_id: rec for rec in before}
         after = tuple(
             rec
             if (rec := kept.get(vid)) is not None
             and rec.score == entry.score
-            and rec.matched_skills == entry.pair.matched_skills
-            and rec.missing_skills == entry.pair.missing_skills
-            else self._recommendation(vid, entry)
+            and (rec.matched_skills, rec.missing_skills) == self._explain(pid, vid, entry)
+            else self._recommendation(pid, vid, entry)
             for vid, entry in best
         )
         if len(after) == len(before) and all(a is b for a, b in zip(after, before, strict=True)):
@@ -560,10 +583,22 @@ class MatchEngine:
             self.lists.pop(pid, None)
         return ListChange(pid, before, after)
 
-    def _recommendation(self, vid: str, entry: Shortlisted) -> Recommendation:
-        pair = entry.pair
-        suggested = self.trainings.suggest(pair.missing_skills)
-        return Recommendation(vid, entry.score, pair.matched_skills, pair.missing_skills, suggested)
+    def _explain(self, pid: str, vid: str, entry: Shortlisted) -> _Why:
+        """The matched and missing skills of a shortlisted pair, computed once per entry.
+
+        Only served and candidate entries need one, so it is made on demand rather than
+        for every retrieved pair. (Retrieval's compiled scores equal ``score_pair``'s:
+        tests/unit/test_retrieval.py holds them equal.)
+        """
+        why = entry.why
+        if why is None:
+            why = entry.why = explain(self._pprofiles[pid], self._vprofiles[vid])
+        return why
+
+    def _recommendation(self, pid: str, vid: str, entry: Shortlisted) -> Recommendation:
+        matched, missing = self._explain(pid, vid, entry)
+        suggested = self.trainings.suggest(missing)
+        return Recommendation(vid, entry.score, matched, missing, suggested)
 
     # -- candidate entries --------------------------------------------------------------
 
@@ -578,7 +613,8 @@ class MatchEngine:
         """Keep vacancy ``vid``'s best K after ``pid``'s ranking key became ``key``.
 
         Called by ``_set_shortlist`` once ``_short`` and ``_shortlisted_in`` hold the new
-        state (it has marked the pair already); ``key`` None means ``pid`` no longer
+        state (it has marked the pair already if ``pid`` was among the best K; a pair
+        outside them before and after needs no mark); ``key`` None means ``pid`` no longer
         shortlists ``vid``. The best K are kept exactly: a member that falls out or gets
         worse is replaced by a scan of the members, the one case that costs more than K.
         """
@@ -603,6 +639,7 @@ class MatchEngine:
         if key is None:
             return
         if len(top) < k:
+            self._cand_mark(vid, pid)  # enters: the store has no entry for it yet
             top[pid] = key
             if len(top) == k:
                 self._cand_worst[vid] = max(top.values())
@@ -610,6 +647,7 @@ class MatchEngine:
         if key < self._cand_worst[vid]:
             evicted = self._cand_worst[vid][1]
             self._cand_mark(vid, evicted)
+            self._cand_mark(vid, pid)
             del top[evicted]
             top[pid] = key
             self._cand_worst[vid] = max(top.values())
@@ -636,28 +674,29 @@ class MatchEngine:
         """The candidate entries to write and to take away since the last call.
 
         Returns (vacancy, entry) to add or replace and (vacancy, participant) to remove,
-        both in (vacancy, participant) order. A participant has an entry for a vacancy
-        exactly while they are among its best ``candidates_k`` local participants who
-        shortlist it; a store that merges these (and keeps each vacancy's best K) holds
-        each vacancy's best K over all workers.
+        in the order the engine met them (the same for the same events; not sorted, as a
+        sort of every changed pair cost a sixth of a participant batch). A participant has
+        an entry for a vacancy exactly while they are among its best ``candidates_k``
+        local participants who shortlist it; a store that merges these (and keeps each
+        vacancy's best K) holds each vacancy's best K over all workers.
         """
         adds: list[tuple[str, Candidate]] = []
         removes: list[tuple[str, str]] = []
-        for (vid, pid), (was_top, was_entry) in sorted(self._cand_dirty.items()):
+        for (vid, pid), (was_top, was_entry) in self._cand_dirty.items():
             top = self._cand_top.get(vid, {})
             if pid in top:
                 entry = self._short[pid][vid]
                 if not was_top or entry is not was_entry:
-                    adds.append((vid, self._candidate(pid, entry)))
+                    adds.append((vid, self._candidate(pid, vid, entry)))
             elif was_top:
                 removes.append((vid, pid))
         self._cand_dirty.clear()
         return adds, removes
 
-    def _candidate(self, pid: str, entry: Shortlisted) -> Candidate:
-        pair = entry.pair
-        suggested = self.trainings.suggest(pair.missing_skills)
-        return Candidate(pid, entry.score, pair.matched_skills, pair.missing_skills, suggested)
+    def _candidate(self, pid: str, vid: str, entry: Shortlisted) -> Candidate:
+        matched, missing = self._explain(pid, vid, entry)
+        suggested = self.trainings.suggest(missing)
+        return Candidate(pid, entry.score, matched, missing, suggested)
 
     def shortlist(self, pid: str) -> dict[str, Shortlisted]:
         """A local participant's current shortlist (vacancy -> retrieval and ranking)."""
@@ -702,4 +741,4 @@ class MatchEngine:
         members = self._shortlisted_in.get(vid, ())
         entries = [(pid, self._short[pid][vid]) for pid in members]
         best = heapq.nsmallest(self.candidates_k, entries, key=_ranking_key)
-        return tuple(self._candidate(pid, entry) for pid, entry in best)
+        return tuple(self._candidate(pid, vid, entry) for pid, entry in best)

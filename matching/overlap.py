@@ -181,22 +181,31 @@ def score_pair(p: ParticipantProfile, v: VacancyProfile) -> PairScore | None:
     loc = location_factor(p, v)
     if loc is None:
         return None
-    matched_ess = [name for c, name in v.essential.items() if c in p.skills]
-    matched_opt = [name for c, name in v.optional.items() if c in p.skills]
+    matched, missing = explain(p, v)
+    n_ess = len(v.essential) - len(missing)
+    n_opt = len(matched) - n_ess
     shared_words = len(v.words & p.words)
     same_unit = v.occupation is not None and v.occupation in p.occupations
-    if not matched_ess and not matched_opt and not shared_words and not same_unit:
+    if not matched and not shared_words and not same_unit:
         return None
     coverage = 0.0
-    if matched_ess or matched_opt:
+    if matched:
         total = len(v.essential) + _OPTIONAL_WEIGHT * len(v.optional)
-        coverage = (len(matched_ess) + _OPTIONAL_WEIGHT * len(matched_opt)) / total
+        coverage = (n_ess + _OPTIONAL_WEIGHT * n_opt) / total
     text = _TEXT_WEIGHT * shared_words / len(v.words) if shared_words else 0.0
     if same_unit:
         text = _TEXT_WEIGHT  # the title's words can say no more than its occupation
-    missing = tuple(name for c, name in v.essential.items() if c not in p.skills)
-    return PairScore(
-        score=max(coverage, text) * loc,
-        matched_skills=tuple(matched_ess + matched_opt),
-        missing_skills=missing,
-    )
+    return PairScore(max(coverage, text) * loc, matched, missing)
+
+
+def explain(p: ParticipantProfile, v: VacancyProfile) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The pair's matched required skills and its missing essential ones, as written.
+
+    Matched: the essential ones the participant has, then the optional ones, each under
+    the name the company wrote; missing: the essential ones they lack. This is what a
+    served entry explains itself with, and ``score_pair`` counts.
+    """
+    skills = p.skills
+    matched = [name for c, name in v.essential.items() if c in skills]
+    matched += [name for c, name in v.optional.items() if c in skills]
+    return tuple(matched), tuple(name for c, name in v.essential.items() if c not in skills)

@@ -19,7 +19,7 @@ from typing import Any, Protocol
 
 from schemas import ParticipantUpserted, VacancyPosted, VacancyUpdated
 
-from .overlap import MODEL_VERSION, PairScore
+from .overlap import MODEL_VERSION
 from .regions import RegionTable
 
 __all__ = ["ModelScorer", "OverlapScorer", "PairScorer", "ScoredPair"]
@@ -38,8 +38,12 @@ class PairScorer(Protocol):
     version: str
     """The model version reported with every list this scorer orders (matches.v1)."""
 
-    def score(self, pairs: Sequence[ScoredPair], retrieval: Sequence[PairScore]) -> list[float]:
-        """One score in [0, 1] per pair, higher is better; ``retrieval`` is aligned."""
+    def score(self, pairs: Sequence[ScoredPair], retrieval: Sequence[float]) -> list[float]:
+        """One score in [0, 1] per pair, higher is better.
+
+        ``retrieval`` is aligned with ``pairs``: each pair's retrieval score
+        (``matching.overlap.score_pair``), which the engine has already computed.
+        """
         ...
 
 
@@ -48,9 +52,9 @@ class OverlapScorer:
 
     version = MODEL_VERSION
 
-    def score(self, pairs: Sequence[ScoredPair], retrieval: Sequence[PairScore]) -> list[float]:
+    def score(self, pairs: Sequence[ScoredPair], retrieval: Sequence[float]) -> list[float]:
         """The overlap scores retrieval already computed."""
-        return [r.score for r in retrieval]
+        return list(retrieval)
 
 
 class ModelScorer:
@@ -75,7 +79,7 @@ class ModelScorer:
         version = str(metadata.get("model_version") or (path.stem if path else "ranker"))
         return cls(pipeline, version)
 
-    def score(self, pairs: Sequence[ScoredPair], retrieval: Sequence[PairScore]) -> list[float]:
+    def score(self, pairs: Sequence[ScoredPair], retrieval: Sequence[float]) -> list[float]:
         """The model's probability that the pair is a good match."""
         scores: list[float] = []
         for start in range(0, len(pairs), _CHUNK):

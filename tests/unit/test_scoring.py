@@ -41,7 +41,7 @@ def test_overlap_scorer_serves_the_retrieval_score(market) -> None:
     participants, vacancies = market
     triples = [t for p in participants[:10] for t in qualifying(p, vacancies)]
     assert triples, "the market has qualifying pairs"
-    scores = OverlapScorer().score([(p, v) for p, v, _ in triples], [s for *_, s in triples])
+    scores = OverlapScorer().score([(p, v) for p, v, _ in triples], [s.score for *_, s in triples])
     assert scores == [s.score for *_, s in triples]
     assert OverlapScorer.version == MODEL_VERSION
 
@@ -50,7 +50,7 @@ def test_model_scores_a_pair_the_same_alone_or_in_any_batch(market, model: Model
     participants, vacancies = market
     triples = [t for p in participants[:12] for t in qualifying(p, vacancies)]
     pairs = [(p, v) for p, v, _ in triples]
-    retrieval = [s for *_, s in triples]
+    retrieval = [s.score for *_, s in triples]
     together = model.score(pairs, retrieval)
     alone = [model.score([pair], [r])[0] for pair, r in zip(pairs[:20], retrieval, strict=False)]
     reversed_ = model.score(pairs[::-1], retrieval[::-1])[::-1]
@@ -75,15 +75,9 @@ def test_engine_serves_the_model_order_of_the_retrieved_shortlist(market, model)
         triples.sort(key=lambda t: (-t[2].score, t[1].vacancy_id))
         shortlist = triples[:12]
         assert engine.shortlist(p.participant_id).keys() == {v.vacancy_id for _, v, _ in shortlist}
+        scores = model.score([(q, v) for q, v, _ in shortlist], [s.score for *_, s in shortlist])
         ranked = sorted(
-            (
-                (-round(s, 6), v.vacancy_id)
-                for s, (_, v, _) in zip(
-                    model.score([(q, v) for q, v, _ in shortlist], [s for *_, s in shortlist]),
-                    shortlist,
-                    strict=True,
-                )
-            )
+            (-round(s, 6), v.vacancy_id) for s, (_, v, _) in zip(scores, shortlist, strict=True)
         )[:5]
         got = [(-r.score, r.vacancy_id) for r in engine.lists.get(p.participant_id, ())]
         assert got == ranked
