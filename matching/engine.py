@@ -166,12 +166,18 @@ class VacancyOutcome:
     changes: list[ListChange] = field(default_factory=list)
 
 
-def _retrieval_key(item: tuple[str, Shortlisted]) -> tuple[float, str]:
-    return (-item[1].retrieval, item[0])
-
-
 def _ranking_key(item: tuple[str, Shortlisted]) -> tuple[float, str]:
     return (-item[1].score, item[0])
+
+
+def _floor_of(short: dict[str, Shortlisted]) -> tuple[float, str]:
+    """The retrieval order's key of a shortlist's last entry: (-score, id), max of both.
+
+    The lowest retrieval score, then the largest id among those; two passes without a
+    key function, as it runs once per shortlist change (a posting changes thousands).
+    """
+    low = min([e.retrieval for e in short.values()])
+    return (-low, max([vid for vid, e in short.items() if e.retrieval == low]))
 
 
 def _priced_key(prices: dict[str, float]) -> Callable[[tuple[str, Shortlisted]], tuple[float, str]]:
@@ -407,27 +413,81 @@ class MatchEngine:
             if tie and not (-score, vid) < self._floor[pid]:
                 continue  # equal to the floor: only a smaller vacancy id enters
             entering.append((pid, vid, score))
-        touched = sorted(before | {pid for pid, _, _ in entering})
-        lists_before = {pid: self.lists.get(pid, ()) for pid in touched}
+        lists_before = {pid: self.lists.get(pid, ()) for pid in before}
+        relist = set(before)  # whose list may change
         # Every member's entry for this vacancy may change: rebuild its best K once at
         # the end rather than after each member that falls out of it.
         self._cand_deferred = vid
         try:
             self._refresh(sorted(before), changed_vacancy=vid)
             for (pid, _, retrieval), score in zip(entering, self._rank(entering), strict=True):
-                short = dict(self._short.get(pid, {}))
-                short[vid] = Shortlisted(retrieval, score)
-                if len(short) > self.shortlist_n:
-                    worst = max(short.items(), key=_retrieval_key)
-                    del short[worst[0]]
-                self._set_shortlist(pid, short)
+                listed = self.lists.get(pid, ())
+                entry = Shortlisted(retrieval, score)
+                evicted = self._enter(pid, vid, entry)
+                if self._may_list(pid, vid, entry, evicted, listed):
+                    lists_before[pid] = listed
+                    relist.add(pid)
         finally:
             self._cand_deferred = None
             self._cand_rebuild(vid)
-        for pid in touched:
+        for pid in sorted(relist):
             change = self._update_list(pid, lists_before[pid])
             if change is not None:
                 outcome.changes.append(change)
+
+    def _enter(self, pid: str, vid: str, entry: Shortlisted) -> tuple[str, Shortlisted] | None:
+        """Put a vacancy new to ``pid``'s shortlist there; the entry it pushed out, if any.
+
+        The in-place form of ``_set_shortlist`` for the one change a posting makes to the
+        shortlists it enters (one entry in, at most the floor's out), so that a posting
+        entering thousands of shortlists costs little more than its ranking. The new
+        vacancy's best candidates are rebuilt once by the caller.
+        """
+        short = self._short.get(pid)
+        if short is None:
+            short = self._short[pid] = {}
+        short[vid] = entry
+        self._shortlisted_in[vid].add(pid)
+        evicted = None
+        if len(short) > self.shortlist_n:
+            out = self._floor[pid][1]  # it beat the floor, so the floor goes
+            top = self._cand_top.get(out)
+            if top is not None and pid in top:
+                self._cand_mark(out, pid)  # before the change: how the entry was
+            evicted = (out, short.pop(out))
+            members = self._shortlisted_in[out]
+            members.discard(pid)
+            if not members:
+                del self._shortlisted_in[out]
+            self._cand_update(out, pid, None)
+        if len(short) >= self.shortlist_n:
+            floor = self._floor[pid] = _floor_of(short)
+            self._ptable.set_floor(pid, -floor[0])
+        return evicted
+
+    def _may_list(
+        self,
+        pid: str,
+        vid: str,
+        entry: Shortlisted,
+        evicted: tuple[str, Shortlisted] | None,
+        listed: tuple[Recommendation, ...],
+    ) -> bool:
+        """Whether ``pid``'s list can change now that ``vid`` entered (and ``evicted`` left).
+
+        Only when the newcomer ranks above the last listed entry (or the list has room),
+        or the vacancy it pushed out of the shortlist was listed: most postings enter many
+        shortlists and few lists.
+        """
+        if len(listed) < self.top_k:
+            return True
+        key = _priced_key(self.prices)
+        last = listed[-1].vacancy_id
+        if evicted is not None and evicted[0] == last:
+            return True
+        worst = key((last, self._short[pid][last]))
+        # the list is the top K by key: the pushed-out entry was listed iff it is before the last
+        return key((vid, entry)) < worst or (evicted is not None and key(evicted) < worst)
 
     # -- capacity -----------------------------------------------------------------------
 
@@ -545,7 +605,7 @@ class MatchEngine:
             self._cand_update(vid, pid, None if entry is None else (-entry.score, pid))
         if len(short) >= self.shortlist_n:
             if floor is None:
-                floor = _retrieval_key(max(short.items(), key=_retrieval_key))
+                floor = _floor_of(short)
             self._floor[pid] = floor
             self._ptable.set_floor(pid, -floor[0])
         else:
@@ -565,16 +625,24 @@ class MatchEngine:
         if before is None:
             before = self.lists.get(pid, ())
         short = self._short.get(pid, {}).items()
-        best = sorted(short, key=_priced_key(self.prices))[: self.top_k]  # 2x nsmallest here
+        prices = self.prices
+        if prices:
+            ranked = sorted([(-(e.score - prices.get(v, 0.0)), v, e) for v, e in short])
+        else:
+            ranked = sorted([(-e.score, v, e) for v, e in short])  # _ranking_key's order
+        best = [(v, e) for _, v, e in ranked[: self.top_k]]
         kept = {rec.vacancy_id: rec for rec in before}
-        after = tuple(
-            rec
-            if (rec := kept.get(vid)) is not None
-            and rec.score == entry.score
-            and (rec.matched_skills, rec.missing_skills) == self._explain(pid, vid, entry)
-            else self._recommendation(pid, vid, entry)
-            for vid, entry in best
-        )
+        out = []
+        for vid, entry in best:
+            rec = kept.get(vid)
+            same = (
+                rec is not None
+                and rec.score == entry.score
+                and (rec.matched_skills, rec.missing_skills)
+                == (entry.why or self._explain(pid, vid, entry))
+            )
+            out.append(rec if same and rec is not None else self._recommendation(pid, vid, entry))
+        after = tuple(out)
         if len(after) == len(before) and all(a is b for a, b in zip(after, before, strict=True)):
             return None
         if after:
