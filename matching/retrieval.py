@@ -1,15 +1,23 @@
 """Compiled first stage of the engine: each participant's shortlist of open vacancies.
 
-``VacancyTable`` holds the open vacancies as arrays (per-key postings, per-row counts,
-filters and id bytes) and returns, for a batch of participants, the best ``n`` qualifying
+``VacancyTable`` holds the open vacancies as arrays (their postings in one pool, a record
+per row, id bytes) and returns, for a batch of participants, the best ``n`` qualifying
 vacancies by the skill-overlap score of ``matching.overlap.score_pair``, ties broken by
-vacancy id. One numba kernel does the counting, filtering, scoring and top-n selection,
-with the same float operations in the same order as ``score_pair``, so the shortlist is
-exactly the one the pure-Python definition gives (a property test holds them equal).
+vacancy id. One numba kernel finds the postings, counts, filters, scores and selects the
+top n, with the same float operations in the same order as ``score_pair``, so the
+shortlist is exactly the one the pure-Python definition gives (property tests hold them
+equal).
 
 Why arrays and a kernel: scoring every vacancy that shares a key with a participant in
 Python costs ~3 µs a vacancy, and with 100,000 open vacancies a participant shares a key
 with thousands of them (bench/engine.py).
+
+Why phases and splits: most of what a participant's keys address cannot change their
+shortlist. Postings are filed by key, by place (anywhere, or a province) and by the
+education the vacancy asks for, so a participant reads only what they may take; and the
+kernel reads them in phases of falling score bound (skills near home, in the rest of the
+province, elsewhere; then title words and unit groups), stopping once the n-th score of
+the shortlist so far beats what any unread posting could still make of a row.
 """
 
 from __future__ import annotations
@@ -20,6 +28,8 @@ from typing import Final
 import numpy as np
 import numpy.typing as npt
 from numba import njit
+
+from schemas import EDUCATION_RANK
 
 from .overlap import (
     _OCCUPATION_KEY,
@@ -40,6 +50,54 @@ _WORD: Final = 2
 _OCCUPATION: Final = 3
 _KINDS: Final = 4
 _MIN_CAPACITY: Final = 64
+_MIN_BUCKETS: Final = 8
+_EDU_LEVELS: Final = max(EDUCATION_RANK.values()) + 1
+# Posting pool: a new list reserves this many slots; the pool is rewritten once it holds
+# more than _SLACK slots per live posting (moved lists leave dead slots behind).
+_MIN_LIST: Final = 4
+_MIN_POOL: Final = 1024
+_SLACK: Final = 3
+# The kernel's phases (see _shortlists) and the most a row can score through postings of
+# each: skill keys of vacancies anywhere or in the own regency; in the rest of the own
+# province; in other provinces; title words and unit groups near; and far. A text score
+# is 0.3 * words / n_words in floats, which could round a hair above 0.3: the text bounds
+# leave room for that, so that they bound it and never tie it.
+_HOME_SKILLS, _PROVINCE_SKILLS, _FAR_SKILLS, _NEAR_TEXT, _FAR_TEXT = range(5)
+_PHASE_BOUNDS: Final = (
+    np.inf,
+    _SAME_PROVINCE,
+    _RELOCATION,
+    _TEXT_WEIGHT * (1.0 + 1e-9),
+    _TEXT_WEIGHT * _RELOCATION * (1.0 + 1e-9),
+)
+# Which postings of a list a phase counts: all, or by whether the row is in the regency.
+_ALL, _SAME_REGENCY, _OTHER_REGENCY = range(3)
+# Fields of a row's record (VacancyTable._rows) and of a query of the kernel.
+_ROW_ESS, _ROW_OPT, _ROW_WORDS, _ROW_EDU, _ROW_REGENCY = range(5)
+_ROW_FIELDS: Final = 5
+_Q_EDU, _Q_REGENCY, _Q_BUCKET, _Q_RELOCATE, _Q_LEVEL = range(5)
+_Q_FIELDS: Final = 5
+# A posting's meta word (see _posting_meta): bits 0-1 the kind, bit 2 "general", bytes 1
+# to 4 the row's numbers of essential, optional and word keys and the education it asks,
+# bits 40-62 its regency. The kernel adds where the row is (bits 3-4), as its list says.
+_GENERAL: Final = 4
+_ANYWHERE: Final = 8
+_IN_PROVINCE: Final = 16
+_BYTE: Final = 0xFF
+# A query's tallies, an entry per row it touched (see _tally), and its counters.
+_T_ROW, _T_META, _T_KEY, _T_COUNTS = range(4)
+_T_FIELDS: Final = 4
+_TOUCHED, _READ = range(2)
+_MAX_BASE: Final = 2**31 - 1
+
+
+def _level(rank: int) -> int:
+    """The education level a posting is filed under, or up to which a participant reads.
+
+    Clamped into the levels there are: the filter in the kernel stays, so a level only
+    has to hold every vacancy a participant of that level may take.
+    """
+    return min(max(rank, 0), _EDU_LEVELS - 1)
 
 
 def _grow(arr: npt.NDArray[np.generic], needed: int) -> npt.NDArray[np.generic]:
@@ -76,6 +134,140 @@ class _Postings:
         self.size = kept
 
 
+class _PostingPool:
+    """Every posting list of a table in one pool (a slab) that the kernel reads directly.
+
+    List ``i`` is ``rows[start[i] : start[i] + size[i]]``, with ``meta`` alongside (per
+    posting a meta word, see ``_posting_meta``, and the row's ``_id_key``), within
+    ``cap[i]`` reserved slots. A full list moves to the end of the pool with twice the
+    capacity, leaving its old slots dead; once the pool holds more than ``_SLACK`` slots
+    per live posting, one pass rewrites it compactly. Appends and
+    removals stay incremental: amortised O(1) and O(list), never a rebuild per event.
+    """
+
+    def __init__(self) -> None:
+        self.rows = np.zeros(_MIN_POOL, np.int32)
+        self.meta = np.zeros((_MIN_POOL, 2), np.int64)
+        self.start = np.zeros(_MIN_CAPACITY, np.int64)
+        self.size = np.zeros(_MIN_CAPACITY, np.int32)
+        self.cap = np.zeros(_MIN_CAPACITY, np.int32)
+        self.lists = 0
+        self.end = 0  # slots handed out, live, spare or dead
+        self.live = 0  # postings
+        self.moves = 0  # statistics, for tests: lists moved, pool rewrites
+        self.compactions = 0
+
+    def new_list(self) -> int:
+        """An empty list; its id."""
+        i = self.lists
+        if i == len(self.start):
+            self.start = _grow(self.start, i + 1)  # type: ignore[assignment]
+            self.size = _grow(self.size, i + 1)  # type: ignore[assignment]
+            self.cap = _grow(self.cap, i + 1)  # type: ignore[assignment]
+        self.start[i] = self._reserve(_MIN_LIST)
+        self.cap[i] = _MIN_LIST
+        self.size[i] = 0
+        self.lists += 1
+        return i
+
+    def _reserve(self, slots: int) -> int:
+        if self.end + slots > len(self.rows):
+            self.rows = _grow(self.rows, self.end + slots)  # type: ignore[assignment]
+            self.meta = _grow(self.meta, self.end + slots)  # type: ignore[assignment]
+        at = self.end
+        self.end += slots
+        return at
+
+    def add(self, i: int, row: int, meta: tuple[int, int]) -> None:
+        """Append ``row`` to list ``i``, with its posting's ``meta``."""
+        size = int(self.size[i])
+        if size == self.cap[i]:
+            at = self._reserve(2 * size)
+            old = int(self.start[i])
+            self.rows[at : at + size] = self.rows[old : old + size]
+            self.meta[at : at + size] = self.meta[old : old + size]
+            self.start[i] = at
+            self.cap[i] = 2 * size
+            self.moves += 1
+        at = int(self.start[i]) + size
+        self.rows[at] = row
+        self.meta[at] = meta
+        self.size[i] = size + 1
+        self.live += 1
+
+    def remove(self, i: int, row: int) -> None:
+        """Drop one posting of ``row`` from list ``i``: the list's last one takes its slot.
+
+        Order within a list does not matter: the shortlist is a total order (score, id).
+        """
+        lo = int(self.start[i])
+        last = lo + int(self.size[i]) - 1
+        at = lo + int(np.argmax(self.rows[lo : last + 1] == row))
+        self.rows[at] = self.rows[last]
+        self.meta[at] = self.meta[last]
+        self.size[i] -= 1
+        self.live -= 1
+
+    def maybe_compact(self) -> None:
+        """Rewrite the pool without dead slots once it is mostly dead or spare."""
+        if self.end <= _SLACK * self.live + _MIN_POOL:
+            return
+        n = self.lists
+        size = self.size[:n]
+        # room to grow by half, so that the next appends do not move every list again
+        cap = np.maximum(size + size // 2, _MIN_LIST).astype(np.int32)
+        start = np.zeros(n, np.int64)
+        np.cumsum(cap[:-1], out=start[1:])
+        self.end = int(cap.sum())
+        rows = np.zeros(max(self.end, _MIN_POOL), np.int32)
+        meta = np.zeros((max(self.end, _MIN_POOL), 2), np.int64)
+        _copy_lists(self.rows, self.meta, self.start[:n], size, rows, meta, start)
+        self.rows, self.meta = rows, meta
+        self.start[:n] = start
+        self.cap[:n] = cap
+        self.compactions += 1
+
+
+@njit(cache=True, nogil=True)
+def _copy_lists(
+    rows: npt.NDArray[np.int32],
+    meta: npt.NDArray[np.int64],
+    start: npt.NDArray[np.int64],
+    size: npt.NDArray[np.int32],
+    new_rows: npt.NDArray[np.int32],
+    new_meta: npt.NDArray[np.int64],
+    new_start: npt.NDArray[np.int64],
+) -> None:  # pragma: no cover - compiled
+    for i in range(len(start)):
+        for t in range(size[i]):
+            new_rows[new_start[i] + t] = rows[start[i] + t]
+            new_meta[new_start[i] + t, 0] = meta[start[i] + t, 0]
+            new_meta[new_start[i] + t, 1] = meta[start[i] + t, 1]
+
+
+def _id_key(word: np.uint64) -> int:
+    """The first word of an id as a signed integer in the same order (its top bit flipped).
+
+    Carried in every posting, so that ranking compares ids without a look at the id
+    table; only ids that share their first eight bytes need it.
+    """
+    return int(word) - (1 << 63)
+
+
+def _posting_meta(record: tuple[int, ...]) -> int:
+    """What a posting carries of its row besides the key's kind (the low two bits).
+
+    The row's numbers of keys, the education it asks and its regency, a byte each and 23
+    bits for the regency: what the kernel needs of a row when it first meets it, without
+    a look at the row's record (a cache miss each). A row whose numbers do not fit is
+    marked general: the kernel reads its record, and counts its postings in full integers.
+    """
+    ess, opt, words, edu, regency = record
+    if max(ess, opt, words, edu) > _BYTE or min(edu, regency) < 0 or regency >= 1 << 23:
+        return _GENERAL
+    return ess << 8 | opt << 16 | words << 24 | edu << 32 | regency << 40
+
+
 def _filed_keys(profile: VacancyProfile) -> tuple[tuple[int, Sequence[str]], ...]:
     """A vacancy's keys by what they are to it: essential, optional, title word, unit group."""
     unit = [_OCCUPATION_KEY + profile.occupation] if profile.occupation else []
@@ -92,29 +284,35 @@ class VacancyTable:
 
     def __init__(self) -> None:
         self._row_of: dict[str, int] = {}
-        self._keys_of: dict[str, tuple[tuple[int, int], ...]] = {}
-        self._vid: list[str | None] = []
+        self._lists_of: dict[str, list[int]] = {}  # vacancy -> the list of each posting
+        # row -> vacancy id (None when free), as objects: the kernel's rows index it at once
+        self._vid = np.full(_MIN_CAPACITY, None, object)
+        self._n_rows = 0
         self._free: list[int] = []
         self._key_id: dict[str, int] = {}
         # Postings by (key, location bucket): bucket 0 holds vacancies anyone may take
-        # (remote, or no regency), bucket p those in province p. A participant who will not
-        # relocate reads only bucket 0 and their own province's: about a tenth of the
-        # postings, with the same result, since the filter would drop the rest.
-        self._postings: dict[tuple[int, int], _Postings] = {}
-        self._buckets: list[list[int]] = []  # key -> its buckets
-        self._places: dict[str, int] = {}  # regency or province code -> small int
-        self.n_ess = np.zeros(0, np.int32)
-        self.n_opt = np.zeros(0, np.int32)
-        self.n_words = np.zeros(0, np.int32)
-        self.edu_min = np.zeros(0, np.int32)
-        self.regency = np.zeros(0, np.int32)
-        self.province = np.zeros(0, np.int32)
-        self.anywhere = np.zeros(0, np.uint8)
-        self.ids = np.zeros((0, 16), np.uint8)  # vacancy id bytes, zero-padded: tie-breaks
-        # Scratch of the kernel, one slot per row, reused across calls.
-        self._counts = np.zeros((0, _KINDS), np.int32)
-        self._stamp = np.zeros(0, np.int64)
-        self._marks = 0  # queries seen: each query's scratch mark is unique, ever
+        # (remote, or no regency), bucket b >= 1 those of one province. A participant who
+        # will not relocate reads only bucket 0 and their own province's: about a tenth of
+        # the postings, with the same result, since the filter would drop the rest.
+        # Each is split again by the education the vacancy asks for: half the postings a
+        # participant's keys address are of vacancies that ask for more than they have.
+        # _lists[key, level, bucket] is the list in the pool, -1 while there is none.
+        self._pool = _PostingPool()
+        self._lists = np.full((_MIN_CAPACITY, _EDU_LEVELS, _MIN_BUCKETS), -1, np.int32)
+        self._text = np.zeros(_MIN_CAPACITY, np.uint8)  # key -> title word or unit group
+        self._bucket_of: dict[str, int] = {}  # province code -> bucket
+        self._places: dict[str, int] = {}  # regency code -> small int
+        # What the kernel needs of a row (see _ROW_*); it reads this only for a general
+        # row, as postings carry the rest (see _posting_meta).
+        self._rows = np.zeros((0, _ROW_FIELDS), np.int32)
+        # Vacancy id bytes, zero-padded, as big-endian words: they compare as the ids do.
+        self._ids = np.zeros((0, 1), np.uint64)
+        # Scratch of the kernel, reused across calls: per row where it is in the tallies
+        # of the query that last touched it (see _tally), and a general row's counts.
+        self._scratch = np.zeros(0, np.int32)
+        self._base = 1
+        self._wide = np.zeros((0, _KINDS), np.int32)
+        self.postings_read = 0  # by the last shortlists call: a statistic
 
     def __len__(self) -> int:
         return len(self._row_of)
@@ -125,60 +323,80 @@ class VacancyTable:
     def _place(self, code: str) -> int:
         return self._places.setdefault(code, len(self._places) + 1)
 
+    def _list(self, name: str, kind: int, level: int, bucket: int) -> int:
+        """The pool list of key ``name`` at education ``level`` in ``bucket``; made if new."""
+        key = self._key_id.get(name)
+        if key is None:
+            key = self._key_id[name] = len(self._key_id)
+            if key == len(self._lists):
+                self._lists = _grow(self._lists, key + 1)  # type: ignore[assignment]
+                self._lists[key:] = -1
+                self._text = _grow(self._text, key + 1)  # type: ignore[assignment]
+            self._text[key] = kind >= _WORD  # a key's name says its kind: "~", "@" or skill
+        if bucket >= self._lists.shape[2]:  # a new province: a few more columns
+            wider = np.full((*self._lists.shape[:2], bucket + _MIN_BUCKETS), -1, np.int32)
+            wider[:, :, : self._lists.shape[2]] = self._lists
+            self._lists = wider
+        i = int(self._lists[key, level, bucket])
+        if i < 0:
+            i = self._lists[key, level, bucket] = self._pool.new_list()
+        return i
+
     def upsert(self, profile: VacancyProfile) -> None:
         """Add an open vacancy, or replace the one with the same id."""
         vid = profile.vacancy_id
         self.remove(vid)
-        row = self._free.pop() if self._free else len(self._vid)
-        if row == len(self._vid):
-            self._vid.append(None)
-            size = row + 1
-            for name in ("n_ess", "n_opt", "n_words", "edu_min", "regency", "province"):
-                setattr(self, name, _grow(getattr(self, name), size))
-            self.anywhere = _grow(self.anywhere, size)  # type: ignore[assignment]
-            self.ids = _grow(self.ids, size)  # type: ignore[assignment]
-            self._counts = _grow(self._counts, size)  # type: ignore[assignment]
-            self._stamp = _grow(self._stamp, size)  # type: ignore[assignment]
+        row = self._free.pop() if self._free else self._n_rows
+        if row == self._n_rows:
+            self._n_rows = size = row + 1
+            self._vid = _grow(self._vid, size)
+            self._rows = _grow(self._rows, size)  # type: ignore[assignment]
+            self._ids = _grow(self._ids, size)  # type: ignore[assignment]
+            self._scratch = _grow(self._scratch, size)  # type: ignore[assignment]
+            self._wide = _grow(self._wide, size)  # type: ignore[assignment]
         raw = vid.encode("utf-8")
-        if len(raw) > self.ids.shape[1]:
-            wider = np.zeros((len(self.ids), max(len(raw), 2 * self.ids.shape[1])), np.uint8)
-            wider[:, : self.ids.shape[1]] = self.ids
-            self.ids = wider
-        self.ids[row] = 0
-        self.ids[row, : len(raw)] = np.frombuffer(raw, np.uint8)
+        words = -(-len(raw) // 8)
+        if words > self._ids.shape[1]:
+            wider = np.zeros((len(self._ids), words), np.uint64)
+            wider[:, : self._ids.shape[1]] = self._ids
+            self._ids = wider
+        padded = raw.ljust(8 * self._ids.shape[1], b"\0")
+        self._ids[row] = np.frombuffer(padded, ">u8")
         self._vid[row] = vid
         self._row_of[vid] = row
-        self.n_ess[row] = len(profile.essential)
-        self.n_opt[row] = len(profile.optional)
-        self.n_words[row] = len(profile.words)
-        self.edu_min[row] = profile.education_min_rank
         code = profile.regency_code
-        self.anywhere[row] = profile.remote or code is None
-        self.regency[row] = self._place(code) if code is not None else 0
-        self.province[row] = self._place("prov:" + code[:2]) if code is not None else 0
-        bucket = 0 if self.anywhere[row] else int(self.province[row])
-        keys: list[tuple[int, int]] = []
+        anywhere = profile.remote or code is None
+        record = (
+            len(profile.essential),
+            len(profile.optional),
+            len(profile.words),
+            profile.education_min_rank,
+            self._place(code) if code is not None else 0,
+        )
+        self._rows[row] = record
+        meta = _posting_meta(record)
+        id_key = _id_key(self._ids[row, 0])
+        bucket = 0
+        if not anywhere and code is not None:
+            bucket = self._bucket_of.setdefault(code[:2], len(self._bucket_of) + 1)
+        level = _level(profile.education_min_rank)
+        lists: list[int] = []
         for kind, names in _filed_keys(profile):
             for name in names:
-                key = self._key_id.get(name)
-                if key is None:
-                    key = self._key_id[name] = len(self._buckets)
-                    self._buckets.append([])
-                postings = self._postings.get((key, bucket))
-                if postings is None:
-                    postings = self._postings[key, bucket] = _Postings()
-                    self._buckets[key].append(bucket)
-                postings.add(row, kind)
-                keys.append((key, bucket))
-        self._keys_of[vid] = tuple(keys)
+                i = self._list(name, kind, level, bucket)
+                self._pool.add(i, row, (meta | kind, id_key))
+                lists.append(i)
+        self._lists_of[vid] = lists
+        self._pool.maybe_compact()
 
     def remove(self, vid: str) -> bool:
         """Forget a vacancy (closed, or about to be replaced); False when it was not here."""
         row = self._row_of.pop(vid, None)
         if row is None:
             return False
-        for key in self._keys_of.pop(vid):
-            self._postings[key].remove(row)
+        for i in self._lists_of.pop(vid):
+            self._pool.remove(i, row)
+        self._pool.maybe_compact()
         self._vid[row] = None
         self._free.append(row)
         return True
@@ -189,85 +407,96 @@ class VacancyTable:
         """The best ``n`` qualifying vacancies of each participant: (id, score), best first.
 
         Score and order as ``score_pair`` and the engine define them: the score descending,
-        then the vacancy id ascending.
+        then the vacancy id ascending. ``postings_read`` then says how many postings the
+        kernel counted (a statistic: the phases and splits make it far fewer than the
+        participants' keys address).
         """
-        if not profiles:
-            return []
-        slices_rows: list[npt.NDArray[np.int32]] = []
-        slices_kinds: list[npt.NDArray[np.int8]] = []
-        offsets = np.zeros(len(profiles) + 1, np.int64)
-        edu = np.zeros(len(profiles), np.int32)
-        regency = np.zeros(len(profiles), np.int32)
-        province = np.zeros(len(profiles), np.int32)
-        relocate = np.zeros(len(profiles), np.uint8)
-        total = 0
-        postings_of = self._postings
-        for q, profile in enumerate(profiles):
+        if not profiles or n < 1:
+            return [[] for _ in profiles]
+        key_id = self._key_id
+        keys: list[int] = []
+        ends: list[int] = []
+        query: list[tuple[int, int, int, int, int]] = []
+        places, bucket_of = self._places, self._bucket_of
+        for profile in profiles:
             # A participant's code is looked up, not added: an unknown one matches no row.
-            regency[q] = self._places.get(profile.regency_code, -1)
-            province[q] = own = self._places.get("prov:" + profile.regency_code[:2], -1)
-            relocate[q] = profile.willing_to_relocate
-            edu[q] = profile.education_rank
+            code = profile.regency_code
+            query.append(
+                (
+                    profile.education_rank,
+                    places.get(code, -1),
+                    bucket_of.get(code[:2], -1),
+                    profile.willing_to_relocate,
+                    _level(profile.education_rank),
+                )
+            )
             for name in profile.keys:
-                key = self._key_id.get(name)
-                if key is None:
-                    continue
-                buckets = self._buckets[key] if profile.willing_to_relocate else (0, own)
-                for bucket in buckets:
-                    postings = postings_of.get((key, bucket))
-                    if postings is not None and postings.size:
-                        slices_rows.append(postings.rows[: postings.size])
-                        slices_kinds.append(postings.kinds[: postings.size])
-                        total += postings.size
-            offsets[q + 1] = total
-        rows = np.concatenate(slices_rows) if slices_rows else np.zeros(0, np.int32)
-        kinds = np.concatenate(slices_kinds) if slices_kinds else np.zeros(0, np.int8)
-        out_rows = np.zeros((len(profiles), max(n, 1)), np.int32)
-        out_scores = np.zeros((len(profiles), max(n, 1)), np.float64)
-        out_count = np.zeros(len(profiles), np.int32)
-        base = self._marks
-        self._marks += len(profiles)
-        _shortlists(
-            rows,
-            kinds,
-            offsets,
-            edu,
-            regency,
-            province,
-            relocate,
-            self.n_ess,
-            self.n_opt,
-            self.n_words,
-            self.edu_min,
-            self.regency,
-            self.province,
-            self.anywhere,
-            self.ids,
-            self._counts,
-            self._stamp,
+                key = key_id.get(name)
+                if key is not None:
+                    keys.append(key)
+            ends.append(len(keys))
+        m = len(profiles)
+        out_rows = np.zeros((m, max(n, 1)), np.int32)
+        out_scores = np.zeros((m, max(n, 1)), np.float64)
+        out_count = np.zeros(m, np.int32)
+        read = np.zeros(m, np.int64)
+        pool = self._pool
+        base = self._base
+        if base < 1:  # a call failed half-way: its marks in the scratch are unknown
+            self._scratch[:] = 0
+            base = 1
+        self._base = 0  # until this call returns the next base
+        self._base = _shortlists(
+            np.array(keys, np.int32),
+            np.array(ends, np.int64),
+            np.array(query, np.int32).reshape(m, _Q_FIELDS),
+            self._lists,
+            self._text,
+            len(bucket_of) + 1,
+            pool.rows,
+            pool.meta,
+            pool.start,
+            pool.size,
+            self._rows,
+            self._ids,
+            self._scratch,
             base,
+            self._wide,
             n,
             out_rows,
             out_scores,
             out_count,
+            read,
         )
-        vids = self._vid
-        out: list[list[tuple[str, float]]] = []
-        for q, count in enumerate(out_count.tolist()):
-            rows_q = out_rows[q, :count].tolist()
-            scores_q = out_scores[q, :count].tolist()
-            out.append([(str(vids[r]), s) for r, s in zip(rows_q, scores_q, strict=True)])
-        return out
+        self.postings_read = int(read.sum())
+        ids_of = self._vid[out_rows].tolist()
+        return [
+            list(zip(ids_q[:count], scores_q[:count], strict=True))
+            for ids_q, scores_q, count in zip(
+                ids_of, out_scores.tolist(), out_count.tolist(), strict=True
+            )
+        ]
 
 
 @njit(cache=True, nogil=True)
 def _before(
-    ids: npt.NDArray[np.uint8], a: int, score_a: float, b: int, score_b: float
+    ids: npt.NDArray[np.uint64],
+    a: int,
+    score_a: float,
+    key_a: int,
+    b: int,
+    score_b: float,
+    key_b: int,
 ) -> bool:  # pragma: no cover - compiled
-    """Whether row ``a`` ranks before row ``b``: higher score, then smaller id bytes."""
+    """Whether row ``a`` ranks before row ``b``: higher score, then smaller id bytes.
+
+    ``key_*`` are the rows' ``_id_key``: the id table is read only when they are equal.
+    """
     if score_a != score_b:
         return score_a > score_b
-    for i in range(ids.shape[1]):
+    if key_a != key_b:
+        return key_a < key_b
+    for i in range(1, ids.shape[1]):
         if ids[a, i] != ids[b, i]:
             return ids[a, i] < ids[b, i]
     return False
@@ -334,64 +563,335 @@ def _score(
 
 
 @njit(cache=True, nogil=True)
-def _shortlists(
+def _tally(
     rows: npt.NDArray[np.int32],
-    kinds: npt.NDArray[np.int8],
-    offsets: npt.NDArray[np.int64],
-    q_edu: npt.NDArray[np.int32],
-    q_regency: npt.NDArray[np.int32],
-    q_province: npt.NDArray[np.int32],
-    q_relocate: npt.NDArray[np.uint8],
-    n_ess: npt.NDArray[np.int32],
-    n_opt: npt.NDArray[np.int32],
-    n_words: npt.NDArray[np.int32],
-    edu_min: npt.NDArray[np.int32],
-    regency: npt.NDArray[np.int32],
-    province: npt.NDArray[np.int32],
-    anywhere: npt.NDArray[np.uint8],
-    ids: npt.NDArray[np.uint8],
-    counts: npt.NDArray[np.int32],
-    stamp: npt.NDArray[np.int64],
-    stamp_base: int,
+    meta: npt.NDArray[np.int64],
+    where: int,
+    which: int,
+    query: npt.NDArray[np.int32],
+    scratch: npt.NDArray[np.int32],
+    base: int,
+    wide: npt.NDArray[np.int32],
+    row_info: npt.NDArray[np.int32],
+    tally: npt.NDArray[np.int64],
+    state: npt.NDArray[np.int64],
+) -> None:  # pragma: no cover - compiled
+    """Count one posting list into the query's tallies.
+
+    ``where`` (``_ANYWHERE``, ``_IN_PROVINCE`` or 0) says where the list's rows are;
+    ``which`` takes all of them, or only those in the query's regency, or the others.
+    A row the query touched has ``scratch`` at least ``base``: ``base`` plus its entry in
+    ``tally`` (row, posting meta with ``where``, id key, and its counts packed a byte each;
+    a general row's counts are in ``wide``). So ranking reads the tallies in order, and
+    nothing needs clearing between queries. ``state`` holds the query's rows touched and
+    postings read so far.
+
+    The first posting of a row is handled without a branch, which no predictor could
+    guess: the free entry is written every time, and taken on a first.
+    """
+    n_touched, read = state[_TOUCHED], state[_READ]
+    regency = query[_Q_REGENCY]
+    for t in range(len(rows)):
+        r = rows[t]
+        m = meta[t, 0]
+        if which != _ALL:
+            in_regency = (row_info[r, _ROW_REGENCY] if m & _GENERAL else m >> 40) == regency
+            if in_regency != (which == _SAME_REGENCY):
+                continue
+        read += 1
+        seen = scratch[r] - base
+        first = seen < 0
+        j = n_touched if first else seen
+        scratch[r] = base + j
+        tally[n_touched, _T_ROW] = r
+        tally[n_touched, _T_META] = m | where
+        tally[n_touched, _T_KEY] = meta[t, 1]
+        tally[n_touched, _T_COUNTS] = 0
+        if m & _GENERAL:
+            if first:
+                wide[r, :] = 0
+            wide[r, m & 3] += 1
+        else:
+            tally[j, _T_COUNTS] += 1 << (8 * (m & 3))
+        n_touched += first
+    state[_TOUCHED], state[_READ] = n_touched, read
+
+
+@njit(cache=True, nogil=True)
+def _read_list(
+    i: int,
+    where: int,
+    which: int,
+    query: npt.NDArray[np.int32],
+    pool_rows: npt.NDArray[np.int32],
+    pool_meta: npt.NDArray[np.int64],
+    start: npt.NDArray[np.int64],
+    size: npt.NDArray[np.int32],
+    scratch: npt.NDArray[np.int32],
+    base: int,
+    wide: npt.NDArray[np.int32],
+    row_info: npt.NDArray[np.int32],
+    tally: npt.NDArray[np.int64],
+    state: npt.NDArray[np.int64],
+) -> None:  # pragma: no cover - compiled
+    """``_tally`` over list ``i`` of the pool, none when ``i`` is negative."""
+    if i < 0 or size[i] == 0:
+        return
+    lo, hi = start[i], start[i] + size[i]
+    _tally(
+        pool_rows[lo:hi],
+        pool_meta[lo:hi],
+        where,
+        which,
+        query,
+        scratch,
+        base,
+        wide,
+        row_info,
+        tally,
+        state,
+    )
+
+
+@njit(cache=True, nogil=True)
+def _sift_down(
+    ids: npt.NDArray[np.uint64],
+    heap_rows: npt.NDArray[np.int32],
+    heap_scores: npt.NDArray[np.float64],
+    heap_keys: npt.NDArray[np.int64],
+    size: int,
+) -> None:  # pragma: no cover - compiled
+    """Move the root of the heap (the worst entry on top) down to where it belongs."""
+    r, score, key = heap_rows[0], heap_scores[0], heap_keys[0]
+    at = 0
+    while True:
+        child = 2 * at + 1
+        if child >= size:
+            break
+        right = child + 1
+        if right < size and _before(
+            ids,
+            heap_rows[child],
+            heap_scores[child],
+            heap_keys[child],
+            heap_rows[right],
+            heap_scores[right],
+            heap_keys[right],
+        ):
+            child = right  # the worse of the two
+        if not _before(ids, r, score, key, heap_rows[child], heap_scores[child], heap_keys[child]):
+            break
+        heap_rows[at], heap_scores[at], heap_keys[at] = (
+            heap_rows[child],
+            heap_scores[child],
+            heap_keys[child],
+        )
+        at = child
+    heap_rows[at], heap_scores[at], heap_keys[at] = r, score, key
+
+
+@njit(cache=True, nogil=True)
+def _rank(
+    lo: int,
+    hi: int,
+    tally: npt.NDArray[np.int64],
+    query: npt.NDArray[np.int32],
+    wide: npt.NDArray[np.int32],
+    row_info: npt.NDArray[np.int32],
+    ids: npt.NDArray[np.uint64],
+    n: int,
+    heap_rows: npt.NDArray[np.int32],
+    heap_scores: npt.NDArray[np.float64],
+    heap_keys: npt.NDArray[np.int64],
+    kept: int,
+) -> int:  # pragma: no cover - compiled
+    """Filter and score tallies ``lo:hi`` into the ``kept`` best; return how many are kept.
+
+    The best ``n`` are kept in a heap with the worst on top, not in a sorted array: many
+    rows can tie the n-th score, and each insertion into a sorted array shifts up to n.
+    """
+    counts = np.empty(_KINDS, np.int32)
+    relocate = query[_Q_RELOCATE] != 0
+    for j in range(lo, hi):
+        r = tally[j, _T_ROW]
+        m = tally[j, _T_META]
+        key = tally[j, _T_KEY]
+        if m & _GENERAL:
+            counts[:] = wide[r]
+            edu, regency = row_info[r, _ROW_EDU], row_info[r, _ROW_REGENCY]
+            n_ess, n_opt = row_info[r, _ROW_ESS], row_info[r, _ROW_OPT]
+            n_words = row_info[r, _ROW_WORDS]
+        else:
+            packed = tally[j, _T_COUNTS]
+            for kind in range(_KINDS):
+                counts[kind] = (packed >> (8 * kind)) & _BYTE
+            edu, regency = (m >> 32) & _BYTE, m >> 40
+            n_ess, n_opt, n_words = (m >> 8) & _BYTE, (m >> 16) & _BYTE, (m >> 24) & _BYTE
+        if edu > query[_Q_EDU]:
+            continue
+        loc = _location(
+            m & _ANYWHERE != 0, regency == query[_Q_REGENCY], m & _IN_PROVINCE != 0, relocate
+        )
+        if loc == 0.0:
+            continue
+        score = _score(counts, n_ess, n_opt, n_words, loc)
+        if kept < n:  # sift up
+            at = kept
+            kept += 1
+            while at > 0:
+                up = (at - 1) // 2
+                if not _before(ids, heap_rows[up], heap_scores[up], heap_keys[up], r, score, key):
+                    break
+                heap_rows[at], heap_scores[at], heap_keys[at] = (
+                    heap_rows[up],
+                    heap_scores[up],
+                    heap_keys[up],
+                )
+                at = up
+            heap_rows[at], heap_scores[at], heap_keys[at] = r, score, key
+        elif _before(ids, r, score, key, heap_rows[0], heap_scores[0], heap_keys[0]):
+            heap_rows[0], heap_scores[0], heap_keys[0] = r, score, key
+            _sift_down(ids, heap_rows, heap_scores, heap_keys, n)
+    return kept
+
+
+@njit(cache=True, nogil=True)
+def _shortlists(
+    keys: npt.NDArray[np.int32],
+    ends: npt.NDArray[np.int64],
+    queries: npt.NDArray[np.int32],
+    lists: npt.NDArray[np.int32],
+    text: npt.NDArray[np.uint8],
+    n_buckets: int,
+    pool_rows: npt.NDArray[np.int32],
+    pool_meta: npt.NDArray[np.int64],
+    start: npt.NDArray[np.int64],
+    size: npt.NDArray[np.int32],
+    row_info: npt.NDArray[np.int32],
+    ids: npt.NDArray[np.uint64],
+    scratch: npt.NDArray[np.int32],
+    base: int,
+    wide: npt.NDArray[np.int32],
     n: int,
     out_rows: npt.NDArray[np.int32],
     out_scores: npt.NDArray[np.float64],
     out_count: npt.NDArray[np.int32],
-) -> None:  # pragma: no cover - compiled
-    touched = np.empty(len(stamp), np.int32)
-    for q in range(len(offsets) - 1):
-        mark = stamp_base + q + 1  # unique per (call, query)
-        n_touched = _count(rows, kinds, offsets[q], offsets[q + 1], counts, stamp, mark, touched)
+    out_read: npt.NDArray[np.int64],
+) -> int:  # pragma: no cover - compiled
+    """Each query's best ``n`` rows, reading its postings in phases of falling bound.
+
+    The phases (``_PHASE_BOUNDS``): skill keys of rows anywhere or in the own regency;
+    of rows in the rest of the own province; of rows in other provinces (relocating
+    participants only); title-word and unit-group keys of rows anywhere or in the own
+    province; of rows elsewhere. Counts only grow and the score is monotone in them, so a
+    row's score so far is a lower bound of its final one. After each phase the shortlist
+    so far is ranked (see below), and the query stops once it is full and its n-th score
+    is strictly above the bound of the next phase, because then no unread posting can
+    change a shortlisted row's score or lift another row to the n-th place:
+    - all the skill postings of a row are in one phase (a row is in one place), and a row
+      read in a skill phase scores at most 1.0 times its location factor: 0.8 for the
+      rest of the province, 0.6 elsewhere;
+    - after the skill phases a row's coverage is final: if coverage >= its final text, its
+      score so far is final; else its final score is text times location, at most the
+      text bound (0.3, or 0.3 * 0.6 elsewhere);
+    - so a shortlisted row, which scores above every bound left, keeps its score, and any
+      other row ends at its score so far (ranked after the n-th) or below the n-th. A
+      score equal to the bound could still tie the n-th and win by id: hence strictly.
+    Returns the ``base`` for the next call (see ``_tally``).
+    """
+    # one entry per row, and the free one _tally writes ahead
+    tally = np.empty((len(row_info) + 1, _T_FIELDS), np.int64)
+    state = np.zeros(2, np.int64)
+    heap_rows = np.empty(max(n, 1), np.int32)
+    heap_scores = np.empty(max(n, 1), np.float64)
+    heap_keys = np.empty(max(n, 1), np.int64)
+    for q in range(len(ends)):
+        if base + len(scratch) > _MAX_BASE:  # the next query could overflow: start again
+            scratch[:] = 0
+            base = 1
+        query = queries[q]
+        own = query[_Q_BUCKET]
+        relocate = query[_Q_RELOCATE] != 0
+        level = query[_Q_LEVEL]
+        state[:] = 0
         kept = 0
-        for i in range(n_touched):
-            r = touched[i]
-            if edu_min[r] > q_edu[q]:
+        for phase in range(len(_PHASE_BOUNDS)):
+            far = phase in (_FAR_SKILLS, _FAR_TEXT)
+            if far and not relocate:
                 continue
-            loc = _location(
-                anywhere[r] != 0,
-                regency[r] == q_regency[q],
-                province[r] == q_province[q],
-                q_relocate[q] != 0,
-            )
-            if loc == 0.0:
-                continue
-            score = _score(counts[r], n_ess[r], n_opt[r], n_words[r], loc)
-            # keep the best n, sorted: insert where it belongs, drop the last
-            if kept == n:
-                last = out_rows[q, n - 1]
-                if not _before(ids, r, score, last, out_scores[q, n - 1]):
+            touched_before, read_before = state[_TOUCHED], state[_READ]
+            for k in range(ends[q - 1] if q else 0, ends[q]):
+                key = keys[k]
+                if text[key] != (phase >= _NEAR_TEXT):
                     continue
-                j = n - 1
-            else:
-                j = kept
-                kept += 1
-            while j > 0 and _before(ids, r, score, out_rows[q, j - 1], out_scores[q, j - 1]):
-                out_rows[q, j] = out_rows[q, j - 1]
-                out_scores[q, j] = out_scores[q, j - 1]
-                j -= 1
-            out_rows[q, j] = r
-            out_scores[q, j] = score
+                for lev in range(level + 1):
+                    if far:  # every other province
+                        for b in range(1, n_buckets):
+                            if b != own:
+                                _read_list(
+                                    lists[key, lev, b], 0, _ALL, query, pool_rows, pool_meta,
+                                    start, size, scratch, base, wide, row_info, tally, state,
+                                )  # fmt: skip
+                        continue
+                    if phase != _PROVINCE_SKILLS:  # bucket 0: remote, or no regency
+                        _read_list(
+                            lists[key, lev, 0], _ANYWHERE, _ALL, query, pool_rows, pool_meta,
+                            start, size, scratch, base, wide, row_info, tally, state,
+                        )  # fmt: skip
+                    if own > 0:  # the own province, split by regency for skills
+                        which = _ALL
+                        if phase == _HOME_SKILLS:
+                            which = _SAME_REGENCY
+                        elif phase == _PROVINCE_SKILLS:
+                            which = _OTHER_REGENCY
+                        _read_list(
+                            lists[key, lev, own], _IN_PROVINCE, which, query, pool_rows,
+                            pool_meta, start, size, scratch, base, wide, row_info, tally,
+                            state,
+                        )  # fmt: skip
+            if state[_READ] > read_before:
+                # A row's skill postings are all in one skill phase: the rows of a later
+                # skill phase are new ones, and the kept ones stand. A text phase can
+                # add to any row's counts: all are ranked again.
+                if phase in (_PROVINCE_SKILLS, _FAR_SKILLS):
+                    lo = touched_before
+                else:
+                    lo = kept = 0
+                kept = _rank(
+                    lo,
+                    state[_TOUCHED],
+                    tally,
+                    query,
+                    wide,
+                    row_info,
+                    ids,
+                    n,
+                    heap_rows,
+                    heap_scores,
+                    heap_keys,
+                    kept,
+                )
+            if kept < n or n == 0:
+                continue
+            # stop when the n-th beats what any later phase can still bring
+            bound = -1.0
+            for later in range(phase + 1, len(_PHASE_BOUNDS)):
+                if relocate or later not in (_FAR_SKILLS, _FAR_TEXT):
+                    bound = _PHASE_BOUNDS[later]
+                    break
+            if heap_scores[0] > bound:  # the root is the n-th
+                break
+        base += state[_TOUCHED]
+        # the heap, best first: take the worst off the top into the last place, and so on
+        for size_left in range(kept, 0, -1):
+            out_rows[q, size_left - 1] = heap_rows[0]
+            out_scores[q, size_left - 1] = heap_scores[0]
+            heap_rows[0], heap_scores[0] = heap_rows[size_left - 1], heap_scores[size_left - 1]
+            heap_keys[0] = heap_keys[size_left - 1]
+            _sift_down(ids, heap_rows, heap_scores, heap_keys, size_left - 1)
         out_count[q] = kept
+        out_read[q] = state[_READ]
+    return base
 
 
 class ParticipantTable:

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import random
+from collections.abc import Iterable
 from datetime import UTC, datetime
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import matching.retrieval as retrieval
 from matching.overlap import ParticipantProfile, VacancyProfile, score_pair
 from matching.retrieval import ParticipantTable, VacancyTable
 from schemas import ParticipantUpserted, Preferences, RequiredSkill, Skill, VacancyPosted
@@ -19,7 +23,8 @@ TITLES = ["Staf", "Kasir Toko", "Admin Gudang", "Operator Produksi", "Operator G
 TITLES += ["Programmer", "Web Developer", "Backend Developer"]
 WISHES = ["Kasir", "Operator", "gudang", "Staf Umum", "Admin", "Software Developer"]
 CODES = [None, None, "2512", "4110", "25"]
-REGENCIES = ["32.73", "32.01", "31.71", "32.04"]
+# two regencies of province 32, the province itself as a place, two other provinces
+REGENCIES = ["32.73", "32.01", "31.71", "32.04", "32", "33.74"]
 EDUCATION = ["SD", "SMP", "SMA", "D3", "S1"]
 # ids whose order as str is not their order as numbers or lengths; one is not ASCII
 VIDS = ["v1", "v10", "v2", "V1", "v1-a", "lowongan-ä", "a", "z" * 40]
@@ -69,16 +74,15 @@ participant_st = st.builds(
 op_st = st.one_of(vacancy_st, st.sampled_from(VIDS))
 
 
-@settings(max_examples=200, deadline=None)
-@given(
-    ops=st.lists(op_st, min_size=1, max_size=30),
-    people=st.lists(participant_st, min_size=1, max_size=5),
-    n=st.sampled_from([1, 2, 3, 50]),
-)
-def test_shortlists_equal_score_pair_sorted_with_ties_by_id(
-    ops: list[VacancyPosted | str], people: list[ParticipantUpserted], n: int
-) -> None:
-    table = VacancyTable()
+def brute_force(
+    profile: ParticipantProfile, open_: Iterable[VacancyProfile], n: int
+) -> list[tuple[str, float]]:
+    """The definition: score_pair over every open vacancy, best first, ties by id."""
+    scored = [(-pair.score, v.vacancy_id) for v in open_ if (pair := score_pair(profile, v))]
+    return [(vid, -neg) for neg, vid in sorted(scored)[:n]]
+
+
+def apply(table: VacancyTable, ops: list[VacancyPosted | str]) -> dict[str, VacancyProfile]:
     open_: dict[str, VacancyProfile] = {}
     for op in ops:
         if isinstance(op, str):
@@ -89,17 +93,203 @@ def test_shortlists_equal_score_pair_sorted_with_ties_by_id(
             table.upsert(profile)
             open_[op.vacancy_id] = profile
     assert len(table) == len(open_)
+    return open_
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    ops=st.lists(op_st, min_size=1, max_size=30),
+    people=st.lists(participant_st, min_size=1, max_size=5),
+    n=st.sampled_from([1, 2, 3, 50]),
+)
+def test_shortlists_equal_score_pair_sorted_with_ties_by_id(
+    ops: list[VacancyPosted | str], people: list[ParticipantUpserted], n: int
+) -> None:
+    table = VacancyTable()
+    open_ = apply(table, ops)
     profiles = [ParticipantProfile.from_event(p) for p in people]
     # twice: the second call reuses the scratch of the first
     for got in (table.shortlists(profiles, n), table.shortlists(profiles[::-1], n)[::-1]):
         for profile, found in zip(profiles, got, strict=True):
-            scored = [
-                (-pair.score, vid)
-                for vid, v in open_.items()
-                if (pair := score_pair(profile, v)) is not None
-            ]
-            expected = [(vid, -neg) for neg, vid in sorted(scored)[:n]]
-            assert found == expected
+            assert found == brute_force(profile, open_.values(), n)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    ops=st.lists(op_st, min_size=1, max_size=60),
+    people=st.lists(participant_st, min_size=1, max_size=3),
+    n=st.sampled_from([1, 3, 50]),
+)
+def test_lists_moved_in_the_pool_give_what_a_rebuilt_table_gives(
+    ops: list[VacancyPosted | str], people: list[ParticipantUpserted], n: int
+) -> None:
+    # the smallest lists and pool there can be: every second append moves a list to the
+    # end of the pool, and removals soon make it compact itself
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(retrieval, "_MIN_LIST", 1)
+        patch.setattr(retrieval, "_MIN_POOL", 1)
+        patch.setattr(retrieval, "_SLACK", 1)
+        table = VacancyTable()
+        open_ = apply(table, ops)
+        rebuilt = VacancyTable()
+        for v in open_.values():
+            rebuilt.upsert(v)
+    profiles = [ParticipantProfile.from_event(p) for p in people]
+    got = table.shortlists(profiles, n)
+    assert got == rebuilt.shortlists(profiles, n)
+    assert got == [brute_force(p, open_.values(), n) for p in profiles]
+
+
+def test_a_busy_pool_moves_lists_and_compacts_yet_answers_as_a_rebuilt_one() -> None:
+    rng = random.Random(11)
+    skills = [f"s{i}" for i in range(12)]
+    places = ["32.73", "32.01", "31.71", None]
+
+    def vacancy(vid: str) -> VacancyProfile:
+        code = rng.choice(places)
+        return VacancyProfile(
+            vacancy_id=vid,
+            essential={s: s for s in rng.sample(skills, rng.randint(1, 4))},
+            optional={},
+            education_min_rank=rng.choice([0, 3, 7]),
+            regency_code=code,
+            remote=code is None,
+        )
+
+    table = VacancyTable()
+    open_: dict[str, VacancyProfile] = {}
+    for step in range(3000):
+        vid = f"v{rng.randrange(400)}"
+        if step > 1000 and rng.random() < 0.4:
+            table.remove(vid)
+            open_.pop(vid, None)
+        else:
+            open_[vid] = vacancy(vid)
+            table.upsert(open_[vid])
+    assert table._pool.moves > 0 and table._pool.compactions > 0
+    rebuilt = VacancyTable()
+    for v in open_.values():
+        rebuilt.upsert(v)
+    people = [
+        ParticipantProfile(
+            participant_id=f"p{i}",
+            skills=frozenset(rng.sample(skills, 4)),
+            education_rank=rng.choice([1, 3, 7]),
+            regency_code=rng.choice(["32.73", "31.71"]),
+            willing_to_relocate=i % 2 == 0,
+        )
+        for i in range(20)
+    ]
+    got = table.shortlists(people, 10)
+    assert got == rebuilt.shortlists(people, 10)
+    assert got == [brute_force(p, open_.values(), 10) for p in people]
+
+
+def vacancy(
+    vid: str, regency: str | None, essential: str, occupation: str | None = None
+) -> VacancyProfile:
+    names = essential.split()
+    return VacancyProfile(
+        vacancy_id=vid,
+        essential=dict(zip(names, names, strict=True)),
+        optional={},
+        education_min_rank=0,
+        regency_code=regency,
+        remote=regency is None,
+        occupation=occupation,
+    )
+
+
+ME = ParticipantProfile(
+    participant_id="me",
+    skills=frozenset("abcd"),
+    education_rank=3,
+    regency_code="32.01",
+    willing_to_relocate=True,
+    occupations=frozenset({"2512"}),
+)
+# a full match at home (1.0), in the rest of the province (0.8), in another province (0.6),
+# and the unit group alone (0.3), five each
+LAYERS = [
+    vacancy(f"{layer}{i}", regency, "a")
+    for layer, regency in (("h", "32.01"), ("p", "32.02"), ("f", "33.01"))
+    for i in range(5)
+] + [vacancy(f"t{i}", "32.01", "zz", "2512") for i in range(5)]
+
+
+@pytest.mark.parametrize(
+    ("n", "read"),
+    [
+        (3, 5),  # the home phase fills it with 1.0 > 0.8: nothing else is read
+        (5, 5),
+        (6, 10),  # one more from the rest of the province: 0.8 > 0.6, far ones unread
+        (12, 15),  # into the far ones: 0.6 > 0.3, title and unit-group postings unread
+        (20, 20),  # not full: everything
+    ],
+)
+def test_phases_stop_once_the_nth_beats_every_bound_left(n: int, read: int) -> None:
+    table = VacancyTable()
+    for v in LAYERS:
+        table.upsert(v)
+    assert table.shortlists([ME], n) == [brute_force(ME, LAYERS, n)]
+    assert table.postings_read == read
+
+
+@pytest.mark.parametrize(
+    ("kept", "late"),
+    [
+        # 4 of 5 skills at home, 0.8; a full match elsewhere in the province ties it
+        ([vacancy(f"h{i}", "32.01", "a b c d e") for i in range(2)], "p 32.02 a"),
+        # 3 of 5 at home, 0.6; a full match in another province ties it
+        ([vacancy(f"h{i}", "32.01", "a b c x y") for i in range(2)], "f 33.01 a"),
+        # 3 of 10 at home, 0.3; the unit group alone ties it
+        ([vacancy(f"h{i}", "32.01", "a b c r s t u v w x") for i in range(2)], "t 32.01 zz"),
+        # 3 of 10 in another province, 0.18; the unit group alone there ties it
+        ([vacancy(f"h{i}", "33.01", "a b c r s t u v w x") for i in range(2)], "t 33.01 zz"),
+    ],
+)
+def test_a_nth_score_equal_to_a_bound_reads_on_for_ties_won_by_id(
+    kept: list[VacancyProfile], late: str
+) -> None:
+    vid, regency, skills = late.split()
+    # "a..." sorts before "h...": the late one takes a tie from the vacancies kept so far
+    tie = vacancy("a" + vid, regency, skills, "2512" if skills == "zz" else None)
+    tied, other = score_pair(ME, tie), score_pair(ME, kept[0])
+    assert tied is not None and other is not None and tied.score == other.score
+    table = VacancyTable()
+    for v in [*kept, tie]:
+        table.upsert(v)
+    got = table.shortlists([ME], 2)
+    assert got == [brute_force(ME, [*kept, tie], 2)]
+    assert got[0][0][0] == tie.vacancy_id
+
+
+def test_rows_whose_numbers_do_not_fit_a_byte_are_counted_in_full() -> None:
+    many = {f"k{i}": f"k{i}" for i in range(300)}
+    rows = [
+        VacancyProfile("wide", many, {}, 0, "32.01", False),
+        VacancyProfile("picky", {"k1": "k1"}, {}, 300, "32.01", False),  # asks a rank > 255
+        VacancyProfile("plain", {"k1": "k1", "k2": "k2"}, {}, 0, "32.01", False),
+    ]
+    table = VacancyTable()
+    for v in rows:
+        table.upsert(v)
+    people = [
+        ParticipantProfile("most", frozenset(list(many)[:280]), 3, "32.01", False),
+        ParticipantProfile("high", frozenset({"k1"}), 400, "32.01", False),
+    ]
+    assert table.shortlists(people, 5) == [brute_force(p, rows, 5) for p in people]
+
+
+def test_the_scratch_starts_again_when_its_marks_would_overflow() -> None:
+    table = VacancyTable()
+    for v in LAYERS:
+        table.upsert(v)
+    expected = [brute_force(ME, LAYERS, 8)]
+    table._base = retrieval._MAX_BASE - 3  # the next query's marks would not fit
+    assert table.shortlists([ME, ME], 8) == expected * 2
+    table._base = 0  # as a call that failed half-way leaves it
+    assert table.shortlists([ME], 8) == expected
 
 
 PIDS = ["p1", "p10", "p2", "P1", "pä"]
