@@ -7,7 +7,7 @@ served score when ``KERJAMATCH_RANKER=overlap``.
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from schemas import EDUCATION_RANK, ParticipantUpserted, VacancyPosted, VacancyUpdated
 
@@ -61,6 +61,17 @@ class ParticipantProfile:
     willing_to_relocate: bool
     words: frozenset[str] = frozenset()
     occupations: frozenset[str] = frozenset()  # KBJI unit groups wanted or worked in
+    # What an inverted index files the participant under: skills, ``~``words, ``@``units.
+    # Derived once here, as every retrieval and index write reads it.
+    keys: frozenset[str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        keys = (
+            self.skills
+            | {_WORD_KEY + w for w in self.words}
+            | {_OCCUPATION_KEY + c for c in self.occupations}
+        )
+        object.__setattr__(self, "keys", keys)  # frozen: set once, at construction
 
     @classmethod
     def from_event(cls, event: ParticipantUpserted) -> ParticipantProfile:
@@ -75,15 +86,6 @@ class ParticipantProfile:
             willing_to_relocate=event.preferences.willing_to_relocate,
             words=frozenset().union(*(title_words(t) for t in texts if t)),
             occupations=frozenset(code for t in wanted if t and (code := unit_group(t))),
-        )
-
-    @property
-    def keys(self) -> frozenset[str]:
-        """What an inverted index files the participant under: skills, ``~``words, ``@``units."""
-        return (
-            self.skills
-            | {_WORD_KEY + w for w in self.words}
-            | {_OCCUPATION_KEY + c for c in self.occupations}
         )
 
 
