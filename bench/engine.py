@@ -4,10 +4,12 @@ Participant updates: a worker holding ``--vacancies`` open vacancies (and ``--he
 participants already) applies batches of 256 new participant events with
 ``apply_participants`` (retrieval of each shortlist, one ranker call per batch, lists
 and their explanations) and takes the candidate entries to write
-(``take_candidate_changes``), as the worker does per batch. Vacancy postings: with
-``--participants`` local participants loaded, each new posting is applied with
-``apply_vacancy`` (participants whose shortlist it enters are ranked). Time is split
-between the scorer (ranker-v3) and everything else (retrieval and bookkeeping).
+(``take_candidate_changes``), as the worker does per batch. The two stages the issue's
+figure names, retrieval (``VacancyTable.shortlists``) and ranking (the scorer call), are
+timed inside the engine as it runs them, besides the whole batch; ``--shortlist`` varies
+``shortlist_n`` (bench/quality.py ``--shortlists`` gives what each size serves).
+Vacancy postings: with ``--participants`` local participants loaded, each new posting is
+applied with ``apply_vacancy`` (participants whose shortlist it enters are ranked).
 Medians over batches; vacancies are featurised before timing, as in a worker that has run
 for a while, and the heap is settled (``streams.service.settle_heap``: collect, then
 ``gc.freeze``) as the worker does once its state is loaded; ``--no-settle`` leaves the
@@ -58,9 +60,10 @@ def participants_run(
     batch: int,
     settled: bool = True,
     held: int = 0,
+    shortlist_n: int = 50,
 ) -> dict[str, Any]:
     scorer = TimedScorer()
-    engine = MatchEngine(scorer=scorer)
+    engine = MatchEngine(scorer=scorer, shortlist_n=shortlist_n)
     vacancies = [pop.vacancy(j) for j in range(n_vacancies)]
     for v in vacancies:
         engine.apply_vacancy(v, rescore=False)
@@ -79,22 +82,38 @@ def participants_run(
     engine.apply_participants(people[:batch])  # warm-up: compiled kernels
     if settled:
         settle_heap()
-    rates, ranking_share, pairs = [], [], []
+    # The retrieval stage is timed where the engine calls it (the compiled table).
+    table = engine._table
+    shortlists = table.shortlists
+    retrieval = [0.0]
+
+    def timed_shortlists(*args: Any) -> Any:
+        started = time.perf_counter()
+        out = shortlists(*args)
+        retrieval[0] += time.perf_counter() - started
+        return out
+
+    table.shortlists = timed_shortlists  # type: ignore[method-assign]
+    rates, stages, retrieval_ms, ranking_ms, pairs = [], [], [], [], []
     for k in range(1, batches + 1):
-        scorer.seconds, scorer.pairs = 0.0, 0
+        scorer.seconds, scorer.pairs, retrieval[0] = 0.0, 0, 0.0
         chunk = people[k * batch : (k + 1) * batch]
         started = time.perf_counter()
         engine.apply_participants(chunk)
         engine.take_candidate_changes()  # the entries to write, as the worker takes them
         elapsed = time.perf_counter() - started
         rates.append(len(chunk) / elapsed)
-        ranking_share.append(scorer.seconds / elapsed)
+        stages.append(len(chunk) / (retrieval[0] + scorer.seconds))
+        retrieval_ms.append(1000 * retrieval[0])
+        ranking_ms.append(1000 * scorer.seconds)
         pairs.append(scorer.pairs / len(chunk))
     return {
         "vacancies": n_vacancies,
         "held": held,
         "participants/s": statistics.median(rates),
-        "ranking share": statistics.median(ranking_share),
+        "stages/s": statistics.median(stages),
+        "retrieval ms": statistics.median(retrieval_ms),
+        "ranking ms": statistics.median(ranking_ms),
         "pairs/participant": statistics.median(pairs),
     }
 
@@ -138,6 +157,9 @@ def main() -> int:
         default=[0],
         help="participants held before the participant batches (one row per value)",
     )
+    parser.add_argument(
+        "--shortlist", type=int, nargs="+", default=[50], help="shortlist_n (one row per value)"
+    )
     parser.add_argument("--batches", type=int, default=3)
     parser.add_argument("--batch", type=int, default=256)
     parser.add_argument("--postings", type=int, default=100)
@@ -148,18 +170,21 @@ def main() -> int:
     pop = Population(PopulationConfig(seed=args.seed))
     with threadpool_limits(1):
         print(
-            "| open vacancies | participants held | participants/s | ranking share "
+            "| open vacancies | participants held | shortlist | retrieval ms | ranking ms "
+            "| retrieval + ranking participants/s | engine participants/s "
             "| pairs ranked/participant |"
         )
-        print("|---:|---:|---:|---:|---:|")
+        print("|---:|---:|---:|---:|---:|---:|---:|---:|")
         for n in args.vacancies:
             for held in args.held:
-                r = participants_run(pop, n, args.batches, args.batch, settled, held)
-                print(
-                    f"| {n:,} | {held:,} | {r['participants/s']:,.0f} "
-                    f"| {r['ranking share']:.0%} | {r['pairs/participant']:.1f} |",
-                    flush=True,
-                )
+                for short in args.shortlist:
+                    r = participants_run(pop, n, args.batches, args.batch, settled, held, short)
+                    print(
+                        f"| {n:,} | {held:,} | {short} | {r['retrieval ms']:.0f} "
+                        f"| {r['ranking ms']:.0f} | {r['stages/s']:,.0f} "
+                        f"| {r['participants/s']:,.0f} | {r['pairs/participant']:.1f} |",
+                        flush=True,
+                    )
         print()
         print("| local participants | posting p50 ms | posting p99 ms | pairs ranked/posting |")
         print("|---:|---:|---:|---:|")

@@ -11,6 +11,12 @@ with the taxonomy (v2), and with text evidence too (v4: title words and KBJI uni
 groups, the retrieval stage; served when KERJAMATCH_RANKER=overlap), a TF-IDF text
 baseline fitted on the earlier 80% of each market, and the shipped ranker (trained once
 on the seed-7 market), which the workers serve.
+
+``--shortlists 20 30 40 50`` adds what the workers would serve with each
+``KERJAMATCH_SHORTLIST_N``: the shipped ranker orders only the top N of a participant's
+candidates by the retrieval score (ties by vacancy id), everything after them is never
+shown, and the metrics still count every relevant candidate (so a shorter shortlist can
+only lose).
 """
 
 from __future__ import annotations
@@ -18,10 +24,13 @@ from __future__ import annotations
 import argparse
 import statistics
 
+import numpy as np
+
 import matching.overlap as overlap
 from matching.normalize import normalise_skill
 from matching.ranker import (
     DEFAULT_MODEL,
+    RELEVANT_GRADE,
     SHORTLIST_N,
     TfidfBaseline,
     evaluate,
@@ -40,6 +49,7 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, nargs="+", default=[11, 12])
     parser.add_argument("--participants", type=int, default=1500)
     parser.add_argument("--vacancies", type=int, default=800)
+    parser.add_argument("--shortlists", type=int, nargs="*", default=[], help="served N")
     args = parser.parse_args()
     model, meta = load_model(DEFAULT_MODEL)
     rows: dict[str, list[dict[str, float]]] = {}
@@ -61,6 +71,9 @@ def main() -> None:
         scorers[f"{meta['model_version']} (shipped)"] = model
         for name, scorer in scorers.items():
             rows.setdefault(name, []).append(evaluate(scorer, *test_args(test)))
+        for n in args.shortlists:
+            name = f"{meta['model_version']} served from a shortlist of {n}"
+            rows.setdefault(name, []).append(served(model, test, n))
     print(f"seeds {args.seeds}, {args.participants} participants x {args.vacancies} vacancies,")
     print("latest 20% of participants held out; medians over seeds")
     print("| scorer | " + " | ".join(METRICS) + " |")
@@ -68,6 +81,40 @@ def main() -> None:
     for name, results in rows.items():
         cells = [f"{statistics.median(r[m] for r in results):.3f}" for m in METRICS]
         print(f"| {name} | " + " | ".join(cells) + " |")
+
+
+def served(model, data, n):  # type: ignore[no-untyped-def]
+    """NDCG@10, Recall@20 and MAP of what is shown from a shortlist of ``n``.
+
+    Shown: the participant's top ``n`` candidates by the retrieval score (ties by vacancy
+    id; excluded pairs never), in the ranker's order. The ideal and the relevant count
+    take every candidate, as ``ranking_metrics`` does.
+    """
+    retrieval = overlap_scores(data.pairs)
+    scores = np.asarray(model.predict_proba(data.pairs))[:, 1]
+    ndcgs, recalls, aps = [], [], []
+    for g in np.unique(data.groups):
+        idx = np.flatnonzero(data.groups == g)
+        rel = data.grades[idx].astype(float)
+        relevant = int((rel >= RELEVANT_GRADE).sum())
+        if not relevant:
+            continue
+        shortlist = sorted(
+            (i for i in idx if retrieval[i] > 0.0),
+            key=lambda i: (-retrieval[i], data.pairs[i][1].vacancy_id),
+        )[:n]
+        shown = data.grades[sorted(shortlist, key=lambda i: -scores[i])].astype(float)
+        discounts = 1.0 / np.log2(np.arange(2, len(idx) + 2))
+        ideal = 2.0 ** np.sort(rel)[::-1] - 1.0
+        gains = 2.0 ** shown[:10] - 1.0
+        ndcgs.append(
+            float(np.sum(gains * discounts[: len(gains)]) / np.sum(ideal[:10] * discounts[:10]))
+        )
+        hits = shown >= RELEVANT_GRADE
+        recalls.append(float(hits[:20].sum()) / relevant)
+        precision_at_hit = np.cumsum(hits)[hits] / (np.flatnonzero(hits) + 1.0)
+        aps.append(float(precision_at_hit.sum()) / relevant)
+    return {"ndcg@10": np.mean(ndcgs), "recall@20": np.mean(recalls), "map": np.mean(aps)}
 
 
 def test_args(data):  # type: ignore[no-untyped-def]
