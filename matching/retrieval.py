@@ -18,6 +18,16 @@ education the vacancy asks for, so a participant reads only what they may take; 
 kernel reads them in phases of falling score bound (skills near home, in the rest of the
 province, elsewhere; then title words and unit groups), stopping once the n-th score of
 the shortlist so far beats what any unread posting could still make of a row.
+
+Why a far index: skills in other provinces are the one phase a participant reads in
+every province but their own, and it was the slow tail (a relocating participant whose
+n-th is 0.6 or less read every far skill posting of their keys, one list per province).
+A far row scores coverage * 0.6, so with the n-th at theta only rows of coverage >=
+theta / 0.6 matter, and each of those matches one of its first skills (prefix
+filtering). A second copy of each province row's first skills, in lists by key and
+education only, finds them; each is counted from the row's skill keys and ranked at
+once, so that the n-th rises early and bounds the rest (``_FAR_TIERS``, ``_far_index``,
+``_scan_far``).
 """
 
 from __future__ import annotations
@@ -72,6 +82,26 @@ _PHASE_BOUNDS: Final = (
 )
 # Which postings of a list a phase counts: all, or by whether the row is in the regency.
 _ALL, _SAME_REGENCY, _OTHER_REGENCY = range(3)
+# The far index (VacancyTable._far): a second copy of the first skills of each row in a
+# province, in lists by key, education and tier but not by province, so that the far
+# phase reads a few lists instead of one per province and key (measured: finding a list
+# costs far more than reading a posting of it). A row's skills are put in one order
+# (rarest first), and each skill posting gets B, the weight of the skills ahead of it,
+# over the row's total weight W (essential 2, optional 1): tier 0 is the first skill
+# (B = 0), tier k in 1..3 those with B/W in ((k-1)/6, k/6]; the rest are not copied.
+# In another province a row's skill score is coverage * 0.6 = (M/W) * 0.6, M the weight
+# it matches. With the n-th score theta, only rows with M/W >= theta / 0.6 can still
+# enter or tie, and each of those matches a skill with B <= W - M, so B/W <= 1 - theta
+# / 0.6: tier k >= 1 is needed only while theta is below _TIER_BOUNDS[k] = 0.6 * (1 -
+# (k-1)/6). The margin below it is far wider than float rounding (1e-16) and far
+# narrower than the gap between a row's coverages (1 / (6 W) >= 2e-4, W <= 765 where a
+# row is not general; a general row is copied whole, into tier 0).
+_FAR_TIERS: Final = 4
+_TIER_SIXTHS: Final = (1, 2, 3)  # the upper edges of tiers 1 to 3, in sixths of W
+_TIER_BOUNDS: Final = (
+    np.inf,
+    *(_RELOCATION * (1.0 - k / 6.0) * (1.0 - 1e-6) for k in range(_FAR_TIERS)),
+)
 # Fields of a row's record (VacancyTable._rows) and of a query of the kernel.
 _ROW_ESS, _ROW_OPT, _ROW_WORDS, _ROW_EDU, _ROW_REGENCY = range(5)
 _ROW_FIELDS: Final = 5
@@ -87,7 +117,7 @@ _BYTE: Final = 0xFF
 # A query's tallies, an entry per row it touched (see _tally), and its counters.
 _T_ROW, _T_META, _T_KEY, _T_COUNTS = range(4)
 _T_FIELDS: Final = 4
-_TOUCHED, _READ = range(2)
+_TOUCHED, _READ, _COMPLETED = range(3)
 _MAX_BASE: Final = 2**31 - 1
 
 
@@ -245,6 +275,67 @@ def _copy_lists(
             new_meta[new_start[i] + t, 1] = meta[start[i] + t, 1]
 
 
+class _RowKeys:
+    """Each row's skill keys as ``key << 1 | kind`` (essential 0, optional 1), in one slab.
+
+    Row ``r`` is ``keys[start[r] : start[r] + size[r]]`` within ``cap[r]`` slots. The
+    kernel reads it to complete the counts of a row it found through its first skills
+    only (see ``_shortlists``), and the table to forget the row's keys. A row that needs
+    more slots than it has takes new ones at the end; once the slab holds more than
+    ``_SLACK`` slots per live key, one pass rewrites it, as the pool is rewritten.
+    """
+
+    def __init__(self) -> None:
+        self.keys = np.zeros(_MIN_POOL, np.int32)
+        self.start = np.zeros(_MIN_CAPACITY, np.int64)
+        self.size = np.zeros(_MIN_CAPACITY, np.int32)
+        self.cap = np.zeros(_MIN_CAPACITY, np.int32)
+        self.end = 0
+        self.live = 0
+        self.compactions = 0  # a statistic, for tests
+
+    def put(self, row: int, entries: Sequence[int]) -> None:
+        """Set the keys of ``row``, which holds none (new, or cleared)."""
+        if row >= len(self.start):
+            self.start = _grow(self.start, row + 1)  # type: ignore[assignment]
+            self.size = _grow(self.size, row + 1)  # type: ignore[assignment]
+            self.cap = _grow(self.cap, row + 1)  # type: ignore[assignment]
+        k = len(entries)
+        if k > self.cap[row]:
+            self.keys = _grow(self.keys, self.end + k)  # type: ignore[assignment]
+            self.start[row], self.cap[row] = self.end, k
+            self.end += k
+        at = int(self.start[row])
+        self.keys[at : at + k] = entries
+        self.size[row] = k
+        self.live += k
+        if self.end > _SLACK * self.live + _MIN_POOL:
+            self._compact()
+
+    def of(self, row: int) -> npt.NDArray[np.int32]:
+        """The keys of ``row``, a view."""
+        at = int(self.start[row])
+        return self.keys[at : at + int(self.size[row])]
+
+    def clear(self, row: int) -> None:
+        """Forget the keys of ``row``; its slots stay its own, for the next put."""
+        self.live -= int(self.size[row])
+        self.size[row] = 0
+
+    def _compact(self) -> None:
+        size = self.size.astype(np.int64)
+        start = np.zeros_like(self.start)
+        np.cumsum(size[:-1], out=start[1:])
+        self.end = total = int(size.sum())
+        # new slot i of row r holds old slot i - start[r] + old start[r]
+        source = np.repeat(self.start - start, size) + np.arange(total)
+        keys = np.zeros(max(total, _MIN_POOL), np.int32)
+        keys[:total] = self.keys[source]
+        self.keys, self.start = keys, start
+        self.cap[:] = self.size
+        self.compactions += 1
+
+
 def _id_key(word: np.uint64) -> int:
     """The first word of an id as a signed integer in the same order (its top bit flipped).
 
@@ -300,6 +391,18 @@ class VacancyTable:
         self._pool = _PostingPool()
         self._lists = np.full((_MIN_CAPACITY, _EDU_LEVELS, _MIN_BUCKETS), -1, np.int32)
         self._text = np.zeros(_MIN_CAPACITY, np.uint8)  # key -> title word or unit group
+        # The far index (see _FAR_TIERS): _far_lists[key, level, tier] is its list in
+        # _far, of rows in any province; with each row's skill keys, to count in full a
+        # row found there, and the bucket of each place, to skip the query's own province.
+        self._far = _PostingPool()
+        self._far_lists = np.full((_MIN_CAPACITY, _EDU_LEVELS, _FAR_TIERS), -1, np.int32)
+        self._far_of: dict[str, list[int]] = {}  # vacancy -> the far list of each copy
+        self._row_keys = _RowKeys()
+        self._freq: list[int] = []  # key -> skill postings of open rows
+        self._place_bucket = np.zeros(_MIN_CAPACITY, np.int32)
+        # Per row the bits (bit key % 64 for key) of its essential and of its optional
+        # skills: a cheap bound of what a row can match (see _scan_far).
+        self._row_sig = np.zeros((_MIN_CAPACITY, 2), np.uint64)
         self._bucket_of: dict[str, int] = {}  # province code -> bucket
         self._places: dict[str, int] = {}  # regency code -> small int
         # What the kernel needs of a row (see _ROW_*); it reads this only for a general
@@ -312,7 +415,8 @@ class VacancyTable:
         self._scratch = np.zeros(0, np.int32)
         self._base = 1
         self._wide = np.zeros((0, _KINDS), np.int32)
-        self.postings_read = 0  # by the last shortlists call: a statistic
+        self.postings_read = 0  # by the last shortlists call: statistics
+        self.rows_completed = 0  # far rows found by a first skill and counted in full
 
     def __len__(self) -> int:
         return len(self._row_of)
@@ -323,16 +427,23 @@ class VacancyTable:
     def _place(self, code: str) -> int:
         return self._places.setdefault(code, len(self._places) + 1)
 
-    def _list(self, name: str, kind: int, level: int, bucket: int) -> int:
-        """The pool list of key ``name`` at education ``level`` in ``bucket``; made if new."""
+    def _key(self, name: str, kind: int) -> int:
+        """The id of key ``name``; made if new."""
         key = self._key_id.get(name)
         if key is None:
             key = self._key_id[name] = len(self._key_id)
+            self._freq.append(0)
             if key == len(self._lists):
                 self._lists = _grow(self._lists, key + 1)  # type: ignore[assignment]
                 self._lists[key:] = -1
                 self._text = _grow(self._text, key + 1)  # type: ignore[assignment]
+                self._far_lists = _grow(self._far_lists, key + 1)  # type: ignore[assignment]
+                self._far_lists[key:] = -1
             self._text[key] = kind >= _WORD  # a key's name says its kind: "~", "@" or skill
+        return key
+
+    def _list(self, key: int, level: int, bucket: int) -> int:
+        """The pool list of ``key`` at education ``level`` in ``bucket``; made if new."""
         if bucket >= self._lists.shape[2]:  # a new province: a few more columns
             wider = np.full((*self._lists.shape[:2], bucket + _MIN_BUCKETS), -1, np.int32)
             wider[:, :, : self._lists.shape[2]] = self._lists
@@ -341,6 +452,35 @@ class VacancyTable:
         if i < 0:
             i = self._lists[key, level, bucket] = self._pool.new_list()
         return i
+
+    def _far_list(self, key: int, level: int, tier: int) -> int:
+        """The far index's list of ``key`` at education ``level`` and ``tier``."""
+        i = int(self._far_lists[key, level, tier])
+        if i < 0:
+            i = self._far_lists[key, level, tier] = self._far.new_list()
+        return i
+
+    def _tiers(self, skills: Sequence[tuple[int, int]]) -> list[int]:
+        """The tier of each of a row's skills, (kind, key) each; ``_FAR_TIERS`` past them.
+
+        The skills in one order, rarest among open rows first (ties by key), so that a
+        first skill is seldom one that many participants have: the far phase then finds
+        few candidates. Any order is exact: the argument holds row by row.
+        """
+        freq = self._freq
+        weight = [2 if kind == _ESSENTIAL else 1 for kind, _ in skills]
+        total = sum(weight)
+        order = sorted(range(len(skills)), key=lambda i: (freq[skills[i][1]], skills[i][1]))
+        tiers = [0] * len(skills)
+        before = 0  # B: the weight of the skills ahead in the order
+        for i in order:
+            if before:  # the first tier whose upper edge (in sixths of W) holds B
+                tier = 1
+                while tier < _FAR_TIERS and 6 * before > _TIER_SIXTHS[tier - 1] * total:
+                    tier += 1
+                tiers[i] = tier
+            before += weight[i]
+        return tiers
 
     def upsert(self, profile: VacancyProfile) -> None:
         """Add an open vacancy, or replace the one with the same id."""
@@ -354,6 +494,7 @@ class VacancyTable:
             self._ids = _grow(self._ids, size)  # type: ignore[assignment]
             self._scratch = _grow(self._scratch, size)  # type: ignore[assignment]
             self._wide = _grow(self._wide, size)  # type: ignore[assignment]
+            self._row_sig = _grow(self._row_sig, size)  # type: ignore[assignment]
         raw = vid.encode("utf-8")
         words = -(-len(raw) // 8)
         if words > self._ids.shape[1]:
@@ -380,13 +521,40 @@ class VacancyTable:
         if not anywhere and code is not None:
             bucket = self._bucket_of.setdefault(code[:2], len(self._bucket_of) + 1)
         level = _level(profile.education_min_rank)
+        filed = [
+            (kind, self._key(name, kind)) for kind, names in _filed_keys(profile) for name in names
+        ]
         lists: list[int] = []
-        for kind, names in _filed_keys(profile):
-            for name in names:
-                i = self._list(name, kind, level, bucket)
-                self._pool.add(i, row, (meta | kind, id_key))
-                lists.append(i)
+        for kind, key in filed:
+            i = self._list(key, level, bucket)
+            self._pool.add(i, row, (meta | kind, id_key))
+            lists.append(i)
         self._lists_of[vid] = lists
+        skills = [(kind, key) for kind, key in filed if kind <= _OPTIONAL]  # filed first
+        far: list[int] = []
+        if bucket:  # copies into the far index
+            place = record[_ROW_REGENCY]
+            if place >= len(self._place_bucket):
+                self._place_bucket = _grow(self._place_bucket, place + 1)  # type: ignore[assignment]
+            self._place_bucket[place] = bucket
+            # a general row whole, into tier 0: its coverages can lie closer together
+            # than _TIER_BOUNDS allow for
+            general = bool(meta & _GENERAL)
+            tiers = [0] * len(skills) if general else self._tiers(skills)
+            for (kind, key), tier in zip(skills, tiers, strict=True):
+                if tier < _FAR_TIERS:
+                    i = self._far_list(key, level, tier)
+                    self._far.add(i, row, (meta | kind, id_key))
+                    far.append(i)
+            self._far.maybe_compact()
+        self._far_of[vid] = far
+        entries = [key << 1 | kind for kind, key in skills]
+        sig = [0, 0]
+        for kind, key in skills:
+            sig[kind] |= 1 << (key % 64)
+            self._freq[key] += 1
+        self._row_sig[row] = sig
+        self._row_keys.put(row, entries)
         self._pool.maybe_compact()
 
     def remove(self, vid: str) -> bool:
@@ -397,6 +565,12 @@ class VacancyTable:
         for i in self._lists_of.pop(vid):
             self._pool.remove(i, row)
         self._pool.maybe_compact()
+        for i in self._far_of.pop(vid):
+            self._far.remove(i, row)
+        self._far.maybe_compact()
+        for entry in self._row_keys.of(row).tolist():
+            self._freq[entry >> 1] -= 1
+        self._row_keys.clear(row)
         self._vid[row] = None
         self._free.append(row)
         return True
@@ -409,7 +583,8 @@ class VacancyTable:
         Score and order as ``score_pair`` and the engine define them: the score descending,
         then the vacancy id ascending. ``postings_read`` then says how many postings the
         kernel counted (a statistic: the phases and splits make it far fewer than the
-        participants' keys address).
+        participants' keys address), and ``rows_completed`` how many far rows the far
+        index found and counted from their skill keys.
         """
         if not profiles or n < 1:
             return [[] for _ in profiles]
@@ -440,7 +615,9 @@ class VacancyTable:
         out_scores = np.zeros((m, max(n, 1)), np.float64)
         out_count = np.zeros(m, np.int32)
         read = np.zeros(m, np.int64)
+        completed = np.zeros(m, np.int64)
         pool = self._pool
+        row_keys = self._row_keys
         base = self._base
         if base < 1:  # a call failed half-way: its marks in the scratch are unknown
             self._scratch[:] = 0
@@ -462,13 +639,25 @@ class VacancyTable:
             self._scratch,
             base,
             self._wide,
+            self._far_lists,
+            self._far.rows,
+            self._far.meta,
+            self._far.start,
+            self._far.size,
+            self._place_bucket,
+            self._row_sig,
+            row_keys.keys,
+            row_keys.start,
+            row_keys.size,
             n,
             out_rows,
             out_scores,
             out_count,
             read,
+            completed,
         )
         self.postings_read = int(read.sum())
+        self.rows_completed = int(completed.sum())
         ids_of = self._vid[out_rows].tolist()
         return [
             list(zip(ids_q[:count], scores_q[:count], strict=True))
@@ -654,6 +843,149 @@ def _read_list(
 
 
 @njit(cache=True, nogil=True)
+def _read_past(
+    i: int,
+    pool_rows: npt.NDArray[np.int32],
+    pool_meta: npt.NDArray[np.int64],
+    start: npt.NDArray[np.int64],
+    size: npt.NDArray[np.int32],
+    scratch: npt.NDArray[np.int32],
+    base: int,
+    wide: npt.NDArray[np.int32],
+    settled: int,
+    tally: npt.NDArray[np.int64],
+    state: npt.NDArray[np.int64],
+) -> None:  # pragma: no cover - compiled
+    """``_tally`` of far list ``i`` past the rows of the first ``settled`` tallies.
+
+    Those are the rows the far index found and counted in full (``_scan_far``): their
+    postings here would count them twice. The rest is ``_tally``'s, for a far list.
+    """
+    if i < 0 or size[i] == 0:
+        return
+    n_touched, read = state[_TOUCHED], state[_READ]
+    for t in range(start[i], start[i] + size[i]):
+        r = pool_rows[t]
+        m = pool_meta[t, 0]
+        seen = scratch[r] - base
+        if np.uint64(seen) < np.uint64(settled):  # 0 <= seen < settled, in one test
+            continue
+        read += 1
+        first = seen < 0
+        j = n_touched if first else seen
+        scratch[r] = base + j
+        tally[n_touched, _T_ROW] = r
+        tally[n_touched, _T_META] = m
+        tally[n_touched, _T_KEY] = pool_meta[t, 1]
+        tally[n_touched, _T_COUNTS] = 0
+        if m & _GENERAL:
+            if first:
+                wide[r, :] = 0
+            wide[r, m & 3] += 1
+        else:
+            tally[j, _T_COUNTS] += 1 << (8 * (m & 3))
+        n_touched += first
+    state[_TOUCHED], state[_READ] = n_touched, read
+
+
+@njit(cache=True, nogil=True)
+def _popcount(x: np.uint64) -> int:  # pragma: no cover - compiled
+    """The number of bits set in ``x``."""
+    x = x - ((x >> np.uint64(1)) & np.uint64(0x5555555555555555))
+    x = (x & np.uint64(0x3333333333333333)) + ((x >> np.uint64(2)) & np.uint64(0x3333333333333333))
+    x = (x + (x >> np.uint64(4))) & np.uint64(0x0F0F0F0F0F0F0F0F)
+    return int((x * np.uint64(0x0101010101010101)) >> np.uint64(56))
+
+
+@njit(cache=True, nogil=True)
+def _scan_far(
+    lo: int,
+    hi: int,
+    only_full: bool,
+    far_rows: npt.NDArray[np.int32],
+    far_meta: npt.NDArray[np.int64],
+    query: npt.NDArray[np.int32],
+    scratch: npt.NDArray[np.int32],
+    base: int,
+    wide: npt.NDArray[np.int32],
+    row_info: npt.NDArray[np.int32],
+    place_bucket: npt.NDArray[np.int32],
+    row_sig: npt.NDArray[np.uint64],
+    mine_sig: np.uint64,
+    tally: npt.NDArray[np.int64],
+    state: npt.NDArray[np.int64],
+    row_keys: npt.NDArray[np.int32],
+    row_keys_start: npt.NDArray[np.int64],
+    row_keys_size: npt.NDArray[np.int32],
+    mine: npt.NDArray[np.int64],
+    stamp: int,
+    ids: npt.NDArray[np.uint64],
+    n: int,
+    heap_rows: npt.NDArray[np.int32],
+    heap_scores: npt.NDArray[np.float64],
+    heap_keys: npt.NDArray[np.int64],
+    counts: npt.NDArray[np.int32],
+    kept: int,
+) -> int:  # pragma: no cover - compiled
+    """Postings ``lo:hi`` of the far index: each new far row counted in full and ranked.
+
+    A row is taken once: the first time the query meets it here, it is counted from its
+    skill keys (``_complete``) and ranked at once, so that the n-th rises as early as it
+    can; later postings of it are passed over (its tally is final), as are rows of the
+    query's own province (counted near). Skipped too, as they cannot enter the shortlist
+    nor tie into it (no later posting matters: a text phase gives a far row at most its
+    text score, which cannot lift it either):
+    - once the shortlist is full at 0.6 (no far row scores more), a row whose id key is
+      above the n-th's: at best it ties, and loses by id;
+    - a row whose skills cannot make the n-th of a full shortlist, or (``only_full``)
+      0.6. Each bit of its signature (``row_sig``: essential, optional; bit ``key % 64``
+      for a key) that the query's ``mine_sig`` lacks is at least one skill it lacks, of
+      weight 2 or 1: its matched weight M <= W - those, and its score (M/W) * 0.6 in
+      floats a few ulps above at most, which the 1e-9 margin covers. With ``only_full``
+      a row that lacks one skill scores at most 0.6 * (1 - 1/765), below
+      ``_TIER_BOUNDS[1]``: the caller may count it as unread. Not so a general row (W
+      unbounded), never skipped so.
+    Returns how many are kept.
+    """
+    n_touched, read = state[_TOUCHED], state[_READ]
+    own = query[_Q_BUCKET]
+    lacks = ~mine_sig
+    for t in range(lo, hi):
+        r = far_rows[t]
+        m = far_meta[t, 0]
+        general = m & _GENERAL != 0
+        place = row_info[r, _ROW_REGENCY] if general else m >> 40
+        if place_bucket[place] == own or scratch[r] >= base:
+            continue
+        full = kept == n
+        if full and heap_scores[0] >= _RELOCATION and far_meta[t, 1] > heap_keys[0]:
+            continue
+        floor = _RELOCATION if only_full else heap_scores[0] if full else 0.0
+        if floor > 0.0 and not general:
+            total = 2 * ((m >> 8) & _BYTE) + ((m >> 16) & _BYTE)
+            missed = 2 * _popcount(row_sig[r, 0] & lacks) + _popcount(row_sig[r, 1] & lacks)
+            if (total - missed) / total * _RELOCATION < floor * (1.0 - 1e-9):
+                continue
+        read += 1
+        scratch[r] = base + n_touched
+        tally[n_touched, _T_ROW] = r
+        tally[n_touched, _T_META] = m
+        tally[n_touched, _T_KEY] = far_meta[t, 1]
+        n_touched += 1
+        state[_TOUCHED], state[_READ] = n_touched, read
+        _complete(
+            n_touched - 1, n_touched, tally, row_keys, row_keys_start, row_keys_size, mine,
+            stamp, wide, state,
+        )  # fmt: skip
+        kept = _rank(
+            n_touched - 1, n_touched, tally, query, wide, row_info, ids, n, heap_rows,
+            heap_scores, heap_keys, counts, kept,
+        )  # fmt: skip
+    state[_TOUCHED], state[_READ] = n_touched, read
+    return kept
+
+
+@njit(cache=True, nogil=True)
 def _sift_down(
     ids: npt.NDArray[np.uint64],
     heap_rows: npt.NDArray[np.int32],
@@ -703,6 +1035,7 @@ def _rank(
     heap_rows: npt.NDArray[np.int32],
     heap_scores: npt.NDArray[np.float64],
     heap_keys: npt.NDArray[np.int64],
+    counts: npt.NDArray[np.int32],
     kept: int,
 ) -> int:  # pragma: no cover - compiled
     """Filter and score tallies ``lo:hi`` into the ``kept`` best; return how many are kept.
@@ -710,7 +1043,6 @@ def _rank(
     The best ``n`` are kept in a heap with the worst on top, not in a sorted array: many
     rows can tie the n-th score, and each insertion into a sorted array shifts up to n.
     """
-    counts = np.empty(_KINDS, np.int32)
     relocate = query[_Q_RELOCATE] != 0
     for j in range(lo, hi):
         r = tally[j, _T_ROW]
@@ -756,6 +1088,122 @@ def _rank(
 
 
 @njit(cache=True, nogil=True)
+def _complete(
+    lo: int,
+    hi: int,
+    tally: npt.NDArray[np.int64],
+    row_keys: npt.NDArray[np.int32],
+    row_keys_start: npt.NDArray[np.int64],
+    row_keys_size: npt.NDArray[np.int32],
+    mine: npt.NDArray[np.int64],
+    stamp: int,
+    wide: npt.NDArray[np.int32],
+    state: npt.NDArray[np.int64],
+) -> None:  # pragma: no cover - compiled
+    """Set the counts of tallies ``lo:hi`` from their rows' skill keys and the query's.
+
+    For rows the far index found through one of their first skills, whose postings it
+    reads no further (see ``_far_index``): every skill posting of the row would have
+    counted one for each of its skills that the query holds (``mine`` is ``stamp``
+    there), as this does. A general row's counts go to ``wide``. Text counts come only
+    in a later phase.
+    """
+    for j in range(lo, hi):
+        r = tally[j, _T_ROW]
+        ess = 0
+        opt = 0
+        at = row_keys_start[r]
+        for t in range(at, at + row_keys_size[r]):
+            entry = row_keys[t]
+            if mine[entry >> 1] == stamp:
+                if entry & 1:
+                    opt += 1
+                else:
+                    ess += 1
+        if tally[j, _T_META] & _GENERAL:
+            wide[r, :] = 0
+            wide[r, _ESSENTIAL], wide[r, _OPTIONAL] = ess, opt
+        else:
+            tally[j, _T_COUNTS] = ess << (8 * _ESSENTIAL) | opt << (8 * _OPTIONAL)
+        state[_COMPLETED] += 1
+
+
+@njit(cache=True, nogil=True)
+def _far_index(
+    lo_key: int,
+    hi_key: int,
+    keys: npt.NDArray[np.int32],
+    text: npt.NDArray[np.uint8],
+    query: npt.NDArray[np.int32],
+    far_lists: npt.NDArray[np.int32],
+    far_rows: npt.NDArray[np.int32],
+    far_meta: npt.NDArray[np.int64],
+    far_start: npt.NDArray[np.int64],
+    far_size: npt.NDArray[np.int32],
+    scratch: npt.NDArray[np.int32],
+    base: int,
+    wide: npt.NDArray[np.int32],
+    row_info: npt.NDArray[np.int32],
+    place_bucket: npt.NDArray[np.int32],
+    row_sig: npt.NDArray[np.uint64],
+    mine_sig: np.uint64,
+    tally: npt.NDArray[np.int64],
+    state: npt.NDArray[np.int64],
+    row_keys: npt.NDArray[np.int32],
+    row_keys_start: npt.NDArray[np.int64],
+    row_keys_size: npt.NDArray[np.int32],
+    mine: npt.NDArray[np.int64],
+    stamp: int,
+    ids: npt.NDArray[np.uint64],
+    n: int,
+    heap_rows: npt.NDArray[np.int32],
+    heap_scores: npt.NDArray[np.float64],
+    heap_keys: npt.NDArray[np.int64],
+    counts: npt.NDArray[np.int32],
+    kept: int,
+) -> tuple[int, bool]:  # pragma: no cover - compiled
+    """The far skills phase from the far index, tier by tier; (kept, whether that was all).
+
+    After tiers ``0..k-1`` every far row that matches a skill of them has been found,
+    counted in full and ranked, or skipped as unable to enter (``_scan_far``); any other
+    far row scores below ``_TIER_BOUNDS[k]`` (see ``_FAR_TIERS``). So once the shortlist
+    is full and its n-th is at least that bound, no unread far skill posting can reach
+    the n-th (nor tie it), and the phase is done. Otherwise the next tier; after the
+    last, or once the n-th is below what the tiers can settle, the caller reads the far
+    lists in full, past the rows found here.
+    """
+    level = query[_Q_LEVEL]
+    # Below an n-th of 0.6, tier 0 is read twice: first only for the rows that may match
+    # every skill (score 0.6; a row of W <= 765 that misses one scores at most 0.6 * (1 -
+    # 1/765), below _TIER_BOUNDS[1]). Often they fill the shortlist, and the rest of tier
+    # 0 is never counted.
+    tier = -1 if kept < n or heap_scores[0] < _TIER_BOUNDS[1] else 0
+    while tier < _FAR_TIERS:
+        if tier >= 0 and kept == n and heap_scores[0] < _TIER_BOUNDS[-1]:
+            return kept, False  # the tiers would not settle it: read every far posting
+        only_full = tier < 0
+        for k in range(lo_key, hi_key):
+            key = keys[k]
+            if text[key]:
+                continue
+            for lev in range(level + 1):
+                i = far_lists[key, lev, max(tier, 0)]
+                if i >= 0:
+                    lo, hi = far_start[i], far_start[i] + far_size[i]
+                    kept = _scan_far(
+                        lo, hi, only_full, far_rows,
+                        far_meta, query, scratch, base, wide, row_info, place_bucket,
+                        row_sig, mine_sig, tally, state, row_keys, row_keys_start,
+                        row_keys_size, mine, stamp, ids, n, heap_rows, heap_scores,
+                        heap_keys, counts, kept,
+                    )  # fmt: skip
+        if kept == n and heap_scores[0] >= _TIER_BOUNDS[max(tier, 0) + 1]:
+            return kept, True
+        tier += 1
+    return kept, False
+
+
+@njit(cache=True, nogil=True)
 def _shortlists(
     keys: npt.NDArray[np.int32],
     ends: npt.NDArray[np.int64],
@@ -772,11 +1220,22 @@ def _shortlists(
     scratch: npt.NDArray[np.int32],
     base: int,
     wide: npt.NDArray[np.int32],
+    far_lists: npt.NDArray[np.int32],
+    far_rows: npt.NDArray[np.int32],
+    far_meta: npt.NDArray[np.int64],
+    far_start: npt.NDArray[np.int64],
+    far_size: npt.NDArray[np.int32],
+    place_bucket: npt.NDArray[np.int32],
+    row_sig: npt.NDArray[np.uint64],
+    row_keys: npt.NDArray[np.int32],
+    row_keys_start: npt.NDArray[np.int64],
+    row_keys_size: npt.NDArray[np.int32],
     n: int,
     out_rows: npt.NDArray[np.int32],
     out_scores: npt.NDArray[np.float64],
     out_count: npt.NDArray[np.int32],
     out_read: npt.NDArray[np.int64],
+    out_completed: npt.NDArray[np.int64],
 ) -> int:  # pragma: no cover - compiled
     """Each query's best ``n`` rows, reading its postings in phases of falling bound.
 
@@ -797,14 +1256,21 @@ def _shortlists(
     - so a shortlisted row, which scores above every bound left, keeps its score, and any
       other row ends at its score so far (ranked after the n-th) or below the n-th. A
       score equal to the bound could still tie the n-th and win by id: hence strictly.
+    The far skills phase starts from the far index (``_far_index``), and reads the far
+    lists in full only when that cannot settle it, past the rows it found. A far row it
+    leaves uncounted scores below the n-th (or ties it and loses by id); a text phase
+    then gives it at most its text score (its skill counts are zero), its true score
+    whenever that could reach the n-th: so the argument above holds as it is.
     Returns the ``base`` for the next call (see ``_tally``).
     """
     # one entry per row, and the free one _tally writes ahead
     tally = np.empty((len(row_info) + 1, _T_FIELDS), np.int64)
-    state = np.zeros(2, np.int64)
+    state = np.zeros(3, np.int64)
+    mine = np.zeros(len(text), np.int64)  # key -> the last query (+ 1) that holds it
     heap_rows = np.empty(max(n, 1), np.int32)
     heap_scores = np.empty(max(n, 1), np.float64)
     heap_keys = np.empty(max(n, 1), np.int64)
+    counts = np.empty(_KINDS, np.int32)  # _rank's
     for q in range(len(ends)):
         if base + len(scratch) > _MAX_BASE:  # the next query could overflow: start again
             scratch[:] = 0
@@ -815,19 +1281,43 @@ def _shortlists(
         level = query[_Q_LEVEL]
         state[:] = 0
         kept = 0
+        mine_sig = np.uint64(0)
+        for k in range(ends[q - 1] if q else 0, ends[q]):
+            mine[keys[k]] = q + 1
+            mine_sig |= np.uint64(1) << np.uint64(keys[k] % 64)
         for phase in range(len(_PHASE_BOUNDS)):
             far = phase in (_FAR_SKILLS, _FAR_TEXT)
             if far and not relocate:
                 continue
             touched_before, read_before = state[_TOUCHED], state[_READ]
+            fresh = touched_before  # the first tally this phase has not ranked yet
+            settled = 0
+            done = False
+            if phase == _FAR_SKILLS:
+                first_key = ends[q - 1] if q else 0
+                kept, done = _far_index(
+                    first_key, ends[q], keys, text, query, far_lists,
+                    far_rows, far_meta, far_start, far_size, scratch, base, wide, row_info,
+                    place_bucket, row_sig, mine_sig, tally, state, row_keys,
+                    row_keys_start, row_keys_size, mine, q + 1, ids, n, heap_rows,
+                    heap_scores, heap_keys, counts, kept,
+                )  # fmt: skip
+                fresh = settled = state[_TOUCHED]
             for k in range(ends[q - 1] if q else 0, ends[q]):
                 key = keys[k]
-                if text[key] != (phase >= _NEAR_TEXT):
+                if done or text[key] != (phase >= _NEAR_TEXT):
                     continue
                 for lev in range(level + 1):
                     if far:  # every other province
                         for b in range(1, n_buckets):
-                            if b != own:
+                            if b == own:
+                                continue
+                            if settled:  # past the rows the far index found
+                                _read_past(
+                                    lists[key, lev, b], pool_rows, pool_meta, start, size,
+                                    scratch, base, wide, settled, tally, state,
+                                )  # fmt: skip
+                            else:
                                 _read_list(
                                     lists[key, lev, b], 0, _ALL, query, pool_rows, pool_meta,
                                     start, size, scratch, base, wide, row_info, tally, state,
@@ -853,8 +1343,9 @@ def _shortlists(
                 # A row's skill postings are all in one skill phase: the rows of a later
                 # skill phase are new ones, and the kept ones stand. A text phase can
                 # add to any row's counts: all are ranked again.
+                # (The far index ranked the rows it found.)
                 if phase in (_PROVINCE_SKILLS, _FAR_SKILLS):
-                    lo = touched_before
+                    lo = fresh
                 else:
                     lo = kept = 0
                 kept = _rank(
@@ -869,6 +1360,7 @@ def _shortlists(
                     heap_rows,
                     heap_scores,
                     heap_keys,
+                    counts,
                     kept,
                 )
             if kept < n or n == 0:
@@ -891,6 +1383,7 @@ def _shortlists(
             _sift_down(ids, heap_rows, heap_scores, heap_keys, size_left - 1)
         out_count[q] = kept
         out_read[q] = state[_READ]
+        out_completed[q] = state[_COMPLETED]
     return base
 
 

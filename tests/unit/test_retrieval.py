@@ -223,7 +223,9 @@ LAYERS = [
         (3, 5),  # the home phase fills it with 1.0 > 0.8: nothing else is read
         (5, 5),
         (6, 10),  # one more from the rest of the province: 0.8 > 0.6, far ones unread
-        (12, 15),  # into the far ones: 0.6 > 0.3, title and unit-group postings unread
+        # into the far ones: 0.6 > 0.3, title and unit-group postings unread; the far
+        # index reads f0 and f1, and then only rows whose id could win the tie: none
+        (12, 12),
         (20, 20),  # not full: everything
     ],
 )
@@ -330,3 +332,186 @@ def test_entering_equals_score_pair_against_each_floor(
             continue
         expected.append((pid, pair.score, floor is not None and pair.score == floor))
     assert sorted(table.entering(v)) == sorted(expected)
+
+
+# The far index: relocating participants, rows in other provinces, few skills so that
+# far rows tie each other and the n-th (0.6, 0.5, 0.4, ... are coverages of few skills)
+# and ids that share their first eight bytes, so that a tie is settled past the id key.
+FAR_SKILLS = list("abcdef")
+FAR_VIDS = [f"v{i}" for i in range(12)] + ["idprefix-1", "idprefix-2", "idprefix-10"]
+FAR_PLACES = ["32.01", "32.02", "33.01", "33.02", "34.01", "35.10", None]
+
+
+@st.composite
+def far_vacancy_st(draw: st.DrawFn) -> VacancyProfile:
+    skills = draw(st.lists(st.sampled_from(FAR_SKILLS), min_size=1, max_size=6, unique=True))
+    cut = draw(st.integers(0, len(skills)))
+    regency = draw(st.sampled_from(FAR_PLACES))
+    return VacancyProfile(
+        vacancy_id=draw(st.sampled_from(FAR_VIDS)),
+        essential={s: s for s in skills[:cut]},
+        optional={s: s for s in skills[cut:]},
+        education_min_rank=draw(st.sampled_from([0, 3, 7])),
+        regency_code=regency,
+        remote=regency is None,
+        occupation=draw(st.sampled_from([None, None, "2512"])),
+    )
+
+
+far_participant_st = st.builds(
+    lambda skills, rank, regency, relocate: ParticipantProfile(
+        participant_id="p",
+        skills=frozenset(skills),
+        education_rank=rank,
+        regency_code=regency,
+        willing_to_relocate=relocate,
+        occupations=frozenset({"2512"}),
+    ),
+    st.lists(st.sampled_from(FAR_SKILLS), max_size=6),
+    st.sampled_from([0, 3, 7]),
+    st.sampled_from(["32.01", "33.01"]),
+    st.booleans() | st.just(True),
+)
+
+
+def apply_profiles(
+    table: VacancyTable, ops: list[VacancyProfile | str]
+) -> dict[str, VacancyProfile]:
+    open_: dict[str, VacancyProfile] = {}
+    for op in ops:
+        if isinstance(op, str):
+            assert table.remove(op) == (op in open_)
+            open_.pop(op, None)
+        else:
+            table.upsert(op)
+            open_[op.vacancy_id] = op
+    return open_
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    ops=st.lists(far_vacancy_st() | st.sampled_from(FAR_VIDS), min_size=1, max_size=60),
+    people=st.lists(far_participant_st, min_size=1, max_size=4),
+    n=st.sampled_from([1, 2, 3, 5, 8]),
+)
+def test_far_rows_found_through_their_first_skills_give_the_definition(
+    ops: list[VacancyProfile | str], people: list[ParticipantProfile], n: int
+) -> None:
+    # rows are posted, replaced and closed in between: the order of a row's skills (by
+    # how many open rows ask each) differs from row to row, and rows are reused
+    table = VacancyTable()
+    open_ = apply_profiles(table, ops)
+    got = table.shortlists(people, n)
+    assert got == [brute_force(p, open_.values(), n) for p in people]
+
+
+def far(vid: str, regency: str, essential: str, optional: str = "") -> VacancyProfile:
+    return VacancyProfile(
+        vacancy_id=vid,
+        essential={s: s for s in essential.split()},
+        optional={s: s for s in optional.split()},
+        education_min_rank=0,
+        regency_code=regency,
+        remote=False,
+    )
+
+
+def far_postings(profile: ParticipantProfile, rows: Iterable[VacancyProfile]) -> int:
+    """What the far phase reads without the far index: each far row's matched skills."""
+    home = profile.regency_code[:2]
+    return sum(
+        len(profile.skills & v.skills)
+        for v in rows
+        if v.regency_code is not None and v.regency_code[:2] != home
+    )
+
+
+def test_a_far_tie_at_0_6_is_settled_from_first_skills_and_by_id() -> None:
+    # 120 full matches in three other provinces tie at 0.6; 200 rows ask a skill ME
+    # lacks first (the rarest), and cannot reach 0.6. The far index finds the full
+    # matches through their first skill, and once the shortlist holds three of them it
+    # counts only rows whose id can still win the tie.
+    places = ["33.01", "34.01", "35.10"]
+    rng = random.Random(5)
+    full = [far(f"f{i:03}", places[i % 3], "a b", "c") for i in range(120)]
+    partial = [far(f"g{i:03}", places[i % 3], "a z" if i % 2 else "z", "b") for i in range(200)]
+    rows = full + partial
+    rng.shuffle(rows)
+    table = VacancyTable()
+    for v in rows:
+        table.upsert(v)
+    got = table.shortlists([ME], 3)
+    assert got == [brute_force(ME, rows, 3)] == [[("f000", 0.6), ("f001", 0.6), ("f002", 0.6)]]
+    assert 0 < table.rows_completed < len(full)
+    assert table.postings_read < far_postings(ME, rows) // 10
+
+
+@pytest.mark.parametrize(
+    ("near", "ties", "theta"),
+    [
+        # full at 0.5 (5/8 in the rest of the province): far rows of 5/6 tie it; each
+        # misses "a", its first skill, and the next is in tier 1 (B/W = 1/6)
+        ("b c d e f z u v", [("b c", "a d"), ("b d", "a c")], 0.5),
+        # full at 0.48 (3/5 there): far rows of 4/5 tie it, the next skill in tier 2
+        ("b c d z u", [("a b c d e", ""), ("b c", "a")], 0.48),
+        # full at 0.8/3, below what the tiers can settle: they are read, then every far
+        # posting past the rows they found
+        ("b z u", [("a b c z", "u"), ("a z b c", "u")], 0.8 / 3),
+    ],
+)
+def test_a_n_th_below_0_6_reads_the_far_tiers_it_needs(
+    near: str, ties: list[tuple[str, str]], theta: float
+) -> None:
+    me = ParticipantProfile("me", frozenset("bcdefg"), 3, "32.01", True)
+    kept = [far(f"k{i}", "32.02", near) for i in range(3)]
+    # "a" is the rarest skill of the rows that tie from afar (the others are in every
+    # near row, ahead of it): they are found through a later one, or not at all
+    tied = [far(f"e{i}", "33.01", e, o) for i, (e, o) in enumerate(ties)]
+    rows = [*kept, *tied]
+    assert {score_pair(me, v).score for v in rows} == {theta}  # type: ignore[union-attr]
+    table = VacancyTable()
+    for v in rows:
+        table.upsert(v)
+    for n in (1, 2, 3, 4, 5):
+        assert table.shortlists([me], n) == [brute_force(me, rows, n)]
+    assert table.shortlists([me], 3)[0][:2] == [("e0", theta), ("e1", theta)]
+
+
+def test_a_far_row_met_again_in_a_later_tier_is_not_counted_twice() -> None:
+    # both skills optional: "x" first (B = 0), "y" in tier 3 (B/W = 1/2); with no n-th
+    # the far index reads both tiers, and the row must keep the counts it had
+    rows = [far("v1", "33.01", "", "x y")]
+    table = VacancyTable()
+    for v in rows:
+        table.upsert(v)
+    me = ParticipantProfile("me", frozenset("xy"), 3, "32.01", True)
+    assert table.shortlists([me], 3) == [brute_force(me, rows, 3)] == [[("v1", 0.6)]]
+
+
+def test_a_general_far_row_is_read_whole() -> None:
+    many = {f"k{i}": f"k{i}" for i in range(300)}
+    rows = [
+        VacancyProfile("wide", many, {}, 0, "33.01", False),
+        VacancyProfile("some", {"k1": "k1", "zz": "zz"}, {}, 0, "33.01", False),
+    ]
+    table = VacancyTable()
+    for v in rows:
+        table.upsert(v)
+    people = [
+        ParticipantProfile("most", frozenset(list(many)[:280]), 3, "32.01", True),
+        ParticipantProfile("all", frozenset(many), 3, "32.01", True),
+    ]
+    for n in (1, 2):
+        assert table.shortlists(people, n) == [brute_force(p, rows, n) for p in people]
+
+
+def test_a_far_tie_at_0_6_between_ids_alike_in_eight_bytes_is_settled_by_the_whole_id() -> None:
+    # the later row ties the n-th at 0.6 with the same id key (first eight bytes): only
+    # the whole id says it wins
+    rows = [far(vid, "33.01", "a b") for vid in ("idprefix-2", "idprefix-10", "idprefix-1")]
+    table = VacancyTable()
+    for v in rows:
+        table.upsert(v)
+    for n in (1, 2):
+        assert table.shortlists([ME], n) == [brute_force(ME, rows, n)]
+    assert table.shortlists([ME], 1) == [[("idprefix-1", 0.6)]]
