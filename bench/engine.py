@@ -30,7 +30,7 @@ from threadpoolctl import threadpool_limits
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from matching.engine import MatchEngine
+from matching.engine import SHORTLIST_N, MatchEngine
 from matching.population import Population, PopulationConfig
 from matching.scoring import ModelScorer, ScoredPair
 from streams.service import settle_heap
@@ -60,7 +60,7 @@ def participants_run(
     batch: int,
     settled: bool = True,
     held: int = 0,
-    shortlist_n: int = 50,
+    shortlist_n: int = SHORTLIST_N,
 ) -> dict[str, Any]:
     scorer = TimedScorer()
     engine = MatchEngine(scorer=scorer, shortlist_n=shortlist_n)
@@ -158,7 +158,11 @@ def main() -> int:
         help="participants held before the participant batches (one row per value)",
     )
     parser.add_argument(
-        "--shortlist", type=int, nargs="+", default=[50], help="shortlist_n (one row per value)"
+        "--shortlist",
+        type=int,
+        nargs="+",
+        default=[SHORTLIST_N],
+        help="shortlist_n (one row per value)",
     )
     parser.add_argument("--batches", type=int, default=3)
     parser.add_argument("--batch", type=int, default=256)

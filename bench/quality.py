@@ -31,7 +31,7 @@ from matching.normalize import normalise_skill
 from matching.ranker import (
     DEFAULT_MODEL,
     RELEVANT_GRADE,
-    SHORTLIST_N,
+    TRAINING_DEPTH,
     TfidfBaseline,
     evaluate,
     load_model,
@@ -54,7 +54,7 @@ def main() -> None:
     model, meta = load_model(DEFAULT_MODEL)
     rows: dict[str, list[dict[str, float]]] = {}
     for seed in args.seeds:
-        data = training_data(seed, args.participants, args.vacancies, SHORTLIST_N)
+        data = training_data(seed, args.participants, args.vacancies, TRAINING_DEPTH)
         train, test = time_split(data)
         scorers = {}
         text_weight = overlap._TEXT_WEIGHT

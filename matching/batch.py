@@ -22,7 +22,7 @@ from schemas import (
     decode,
 )
 
-from .engine import MatchEngine, ParticipantEvent, ProcessingError
+from .engine import SHORTLIST_N, MatchEngine, ParticipantEvent, ProcessingError
 
 Direction = Literal["jobs", "candidates"]
 
@@ -60,7 +60,7 @@ def rank(
     them the lists are in pure relevance order, as with ``KERJAMATCH_CAPACITY=false``.
     """
     if engine is None:
-        engine = MatchEngine(top_k=top, candidates_k=top, shortlist_n=max(50, top))
+        engine = MatchEngine(top_k=top, candidates_k=top, shortlist_n=max(SHORTLIST_N, top))
     problems = bad if bad is not None else []
     for number, raw in vacancy_lines:
         try:

@@ -53,7 +53,7 @@ __all__ = [
     "DEFAULT_MODEL",
     "MODEL_VERSION",
     "RELEVANT_GRADE",
-    "SHORTLIST_N",
+    "TRAINING_DEPTH",
     "LabelledPairs",
     "ModelIntegrityError",
     "RankerPipeline",
@@ -74,8 +74,12 @@ MODEL_VERSION: Final = "ranker-v3"
 DEFAULT_MODEL: Final = Path(__file__).with_name("models") / f"{MODEL_VERSION}.skops"
 """The model that ships with the package (reproduce with the module's ``train`` command)."""
 
-SHORTLIST_N: Final = 50
-"""Vacancies per participant the engine retrieves by ``score_pair`` and the ranker orders."""
+TRAINING_DEPTH: Final = 50
+"""Retrieved candidates per participant in training data: the top 50 by ``score_pair``.
+
+Deeper than the served shortlist (``matching.engine.SHORTLIST_N``), so that the ranker
+learns to order every pair a worker may ask it about, whatever ``KERJAMATCH_SHORTLIST_N``.
+"""
 
 RELEVANT_GRADE: Final = 2
 """Graded relevance from which a pair counts as relevant ("good" or better)."""
@@ -393,7 +397,7 @@ def training_data(
     """Return labelled candidate pairs from a simulated population.
 
     For each of ``n_participants`` participants, the candidates are the shortlist the
-    engine would rank: the (up to) ``pairs_per_participant`` (``SHORTLIST_N`` in serving)
+    engine would rank: the (up to) ``pairs_per_participant`` (``TRAINING_DEPTH`` by default)
     qualifying vacancies of ``n_vacancies`` open ones with the highest retrieval score
     (``score_pair``, skill-overlap-3: skills or title words), ties by vacancy id, plus a
     quarter as many random vacancies as negatives. Each pair is labelled with the hidden
@@ -741,7 +745,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     train.add_argument("--participants", type=int, default=3000)
     train.add_argument("--vacancies", type=int, default=1500)
     train.add_argument(
-        "--pairs", type=int, default=SHORTLIST_N, help="shortlisted vacancies per participant"
+        "--pairs", type=int, default=TRAINING_DEPTH, help="shortlisted vacancies per participant"
     )
     train.add_argument("--test-share", type=float, default=0.2)
     args = parser.parse_args(argv)

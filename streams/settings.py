@@ -8,6 +8,8 @@ from typing import Any, Literal
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from matching.engine import SHORTLIST_N
+
 #: Broker timing tuned for tansu (the embedded broker) and tests. A group join on
 #: tansu takes about session_timeout / 2, and tansu answers a waiting fetch by polling
 #: its storage rather than when data arrives, so fetch wait is pure latency there
@@ -69,7 +71,7 @@ class Settings(BaseSettings):
         "model shipped in matching/models. Refused when its checksum or versions differ.",
     )
     shortlist_n: int = Field(
-        50,
+        SHORTLIST_N,
         ge=1,
         le=1000,
         description="Vacancies retrieved per participant for the ranker to order (at least "
