@@ -635,10 +635,8 @@ class MatchEngine:
             before = self.lists.get(pid, ())
         short = self._short.get(pid, {}).items()
         prices = self.prices
-        if prices:
-            ranked = sorted([(-(e.score - prices.get(v, 0.0)), v, e) for v, e in short])
-        else:
-            ranked = sorted([(-e.score, v, e) for v, e in short])  # _ranking_key's order
+        # _priced_key's order, as tuples: sorting them is 2x a sort by a key function here
+        ranked = sorted([(-(e.score - prices.get(v, 0.0)), v, e) for v, e in short])
         best = [(v, e) for _, v, e in ranked[: self.top_k]]
         kept = {rec.vacancy_id: rec for rec in before}
         out = []
