@@ -82,18 +82,35 @@ def brute_force(
     return [(vid, -neg) for neg, vid in sorted(scored)[:n]]
 
 
-def apply(table: VacancyTable, ops: list[VacancyPosted | str]) -> dict[str, VacancyProfile]:
+def apply_profiles(
+    table: VacancyTable, ops: list[VacancyProfile | str]
+) -> dict[str, VacancyProfile]:
+    """Upsert each profile, remove each id (checking it was open); the open ones after."""
     open_: dict[str, VacancyProfile] = {}
     for op in ops:
         if isinstance(op, str):
             assert table.remove(op) == (op in open_)
             open_.pop(op, None)
         else:
-            profile = VacancyProfile.from_event(op)
-            table.upsert(profile)
-            open_[op.vacancy_id] = profile
+            table.upsert(op)
+            open_[op.vacancy_id] = op
+    return open_
+
+
+def apply(table: VacancyTable, ops: list[VacancyPosted | str]) -> dict[str, VacancyProfile]:
+    """``apply_profiles`` for posting events; the table then holds exactly the open ones."""
+    profiles = [op if isinstance(op, str) else VacancyProfile.from_event(op) for op in ops]
+    open_ = apply_profiles(table, profiles)
     assert len(table) == len(open_)
     return open_
+
+
+def table_of(profiles: Iterable[VacancyProfile]) -> VacancyTable:
+    """A table holding ``profiles``, upserted in order."""
+    table = VacancyTable()
+    for v in profiles:
+        table.upsert(v)
+    return table
 
 
 @settings(max_examples=200, deadline=None)
@@ -230,9 +247,7 @@ LAYERS = [
     ],
 )
 def test_phases_stop_once_the_nth_beats_every_bound_left(n: int, read: int) -> None:
-    table = VacancyTable()
-    for v in LAYERS:
-        table.upsert(v)
+    table = table_of(LAYERS)
     assert table.shortlists([ME], n) == [brute_force(ME, LAYERS, n)]
     assert table.postings_read == read
 
@@ -258,9 +273,7 @@ def test_a_nth_score_equal_to_a_bound_reads_on_for_ties_won_by_id(
     tie = vacancy("a" + vid, regency, skills, "2512" if skills == "zz" else None)
     tied, other = score_pair(ME, tie), score_pair(ME, kept[0])
     assert tied is not None and other is not None and tied.score == other.score
-    table = VacancyTable()
-    for v in [*kept, tie]:
-        table.upsert(v)
+    table = table_of([*kept, tie])
     got = table.shortlists([ME], 2)
     assert got == [brute_force(ME, [*kept, tie], 2)]
     assert got[0][0][0] == tie.vacancy_id
@@ -273,9 +286,7 @@ def test_rows_whose_numbers_do_not_fit_a_byte_are_counted_in_full() -> None:
         VacancyProfile("picky", {"k1": "k1"}, {}, 300, "32.01", False),  # asks a rank > 255
         VacancyProfile("plain", {"k1": "k1", "k2": "k2"}, {}, 0, "32.01", False),
     ]
-    table = VacancyTable()
-    for v in rows:
-        table.upsert(v)
+    table = table_of(rows)
     people = [
         ParticipantProfile("most", frozenset(list(many)[:280]), 3, "32.01", False),
         ParticipantProfile("high", frozenset({"k1"}), 400, "32.01", False),
@@ -284,9 +295,7 @@ def test_rows_whose_numbers_do_not_fit_a_byte_are_counted_in_full() -> None:
 
 
 def test_the_scratch_starts_again_when_its_marks_would_overflow() -> None:
-    table = VacancyTable()
-    for v in LAYERS:
-        table.upsert(v)
+    table = table_of(LAYERS)
     expected = [brute_force(ME, LAYERS, 8)]
     table._base = retrieval._MAX_BASE - 3  # the next query's marks would not fit
     assert table.shortlists([ME, ME], 8) == expected * 2
@@ -374,20 +383,6 @@ far_participant_st = st.builds(
 )
 
 
-def apply_profiles(
-    table: VacancyTable, ops: list[VacancyProfile | str]
-) -> dict[str, VacancyProfile]:
-    open_: dict[str, VacancyProfile] = {}
-    for op in ops:
-        if isinstance(op, str):
-            assert table.remove(op) == (op in open_)
-            open_.pop(op, None)
-        else:
-            table.upsert(op)
-            open_[op.vacancy_id] = op
-    return open_
-
-
 @settings(max_examples=300, deadline=None)
 @given(
     ops=st.lists(far_vacancy_st() | st.sampled_from(FAR_VIDS), min_size=1, max_size=60),
@@ -437,9 +432,7 @@ def test_a_far_tie_at_0_6_is_settled_from_first_skills_and_by_id() -> None:
     partial = [far(f"g{i:03}", places[i % 3], "a z" if i % 2 else "z", "b") for i in range(200)]
     rows = full + partial
     rng.shuffle(rows)
-    table = VacancyTable()
-    for v in rows:
-        table.upsert(v)
+    table = table_of(rows)
     got = table.shortlists([ME], 3)
     assert got == [brute_force(ME, rows, 3)] == [[("f000", 0.6), ("f001", 0.6), ("f002", 0.6)]]
     assert 0 < table.rows_completed < len(full)
@@ -469,9 +462,7 @@ def test_a_n_th_below_0_6_reads_the_far_tiers_it_needs(
     tied = [far(f"e{i}", "33.01", e, o) for i, (e, o) in enumerate(ties)]
     rows = [*kept, *tied]
     assert {score_pair(me, v).score for v in rows} == {theta}  # type: ignore[union-attr]
-    table = VacancyTable()
-    for v in rows:
-        table.upsert(v)
+    table = table_of(rows)
     for n in (1, 2, 3, 4, 5):
         assert table.shortlists([me], n) == [brute_force(me, rows, n)]
     assert table.shortlists([me], 3)[0][:2] == [("e0", theta), ("e1", theta)]
@@ -481,9 +472,7 @@ def test_a_far_row_met_again_in_a_later_tier_is_not_counted_twice() -> None:
     # both skills optional: "x" first (B = 0), "y" in tier 3 (B/W = 1/2); with no n-th
     # the far index reads both tiers, and the row must keep the counts it had
     rows = [far("v1", "33.01", "", "x y")]
-    table = VacancyTable()
-    for v in rows:
-        table.upsert(v)
+    table = table_of(rows)
     me = ParticipantProfile("me", frozenset("xy"), 3, "32.01", True)
     assert table.shortlists([me], 3) == [brute_force(me, rows, 3)] == [[("v1", 0.6)]]
 
@@ -494,9 +483,7 @@ def test_a_general_far_row_is_read_whole() -> None:
         VacancyProfile("wide", many, {}, 0, "33.01", False),
         VacancyProfile("some", {"k1": "k1", "zz": "zz"}, {}, 0, "33.01", False),
     ]
-    table = VacancyTable()
-    for v in rows:
-        table.upsert(v)
+    table = table_of(rows)
     people = [
         ParticipantProfile("most", frozenset(list(many)[:280]), 3, "32.01", True),
         ParticipantProfile("all", frozenset(many), 3, "32.01", True),
@@ -509,9 +496,7 @@ def test_a_far_tie_at_0_6_between_ids_alike_in_eight_bytes_is_settled_by_the_who
     # the later row ties the n-th at 0.6 with the same id key (first eight bytes): only
     # the whole id says it wins
     rows = [far(vid, "33.01", "a b") for vid in ("idprefix-2", "idprefix-10", "idprefix-1")]
-    table = VacancyTable()
-    for v in rows:
-        table.upsert(v)
+    table = table_of(rows)
     for n in (1, 2):
         assert table.shortlists([ME], n) == [brute_force(ME, rows, n)]
     assert table.shortlists([ME], 1) == [[("idprefix-1", 0.6)]]
