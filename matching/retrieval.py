@@ -139,29 +139,39 @@ def _grow(arr: npt.NDArray[np.generic], needed: int) -> npt.NDArray[np.generic]:
 
 
 class _Postings:
-    """The rows filed under one key, with what the key is to each row; append and remove."""
+    """The rows filed under one key and group of ``ParticipantTable``, with generations.
 
-    __slots__ = ("kinds", "rows", "size")
+    A posting is live while its row's filing generation still equals the posting's.
+    Removal is lazy: it only counts the posting stale, and the list drops its stale
+    postings once they are half of it, so re-filing a row costs no scan of its lists.
+    """
+
+    __slots__ = ("gens", "rows", "size", "stale")
 
     def __init__(self) -> None:
         self.rows = np.zeros(8, np.int32)
-        self.kinds = np.zeros(8, np.int8)
+        self.gens = np.zeros(8, np.int32)
         self.size = 0
+        self.stale = 0
 
-    def add(self, row: int, kind: int) -> None:
+    def add(self, row: int, gen: int) -> None:
         if self.size == len(self.rows):
             self.rows = _grow(self.rows, self.size + 1)  # type: ignore[assignment]
-            self.kinds = _grow(self.kinds, self.size + 1)  # type: ignore[assignment]
+            self.gens = _grow(self.gens, self.size + 1)  # type: ignore[assignment]
         self.rows[self.size] = row
-        self.kinds[self.size] = kind
+        self.gens[self.size] = gen
         self.size += 1
 
-    def remove(self, row: int) -> None:
-        keep = self.rows[: self.size] != row
-        kept = int(keep.sum())
-        self.rows[:kept] = self.rows[: self.size][keep]
-        self.kinds[:kept] = self.kinds[: self.size][keep]
-        self.size = kept
+    def drop(self, row_gens: npt.NDArray[np.int32]) -> None:
+        """One posting went stale; past half the list, keep only the live ones."""
+        self.stale += 1
+        if 2 * self.stale > self.size:
+            rows, gens = self.rows[: self.size], self.gens[: self.size]
+            live = row_gens[rows] == gens
+            kept = int(live.sum())
+            self.rows[:kept] = rows[live]
+            self.gens[:kept] = gens[live]
+            self.size, self.stale = kept, 0
 
 
 class _PostingPool:
@@ -1387,15 +1397,59 @@ def _shortlists(
     return base
 
 
+# Gates of ParticipantTable: a participant's level is the first gate their floor is at or
+# under (no floor: level 0). Title words and unit groups score at most 0.3 near and 0.18
+# far (with the same rounding room as the phase bounds), skills in other provinces at
+# most 0.6 (coverage is 1.0 exactly at best), so a participant whose floor is above a
+# gate cannot enter a shortlist by what lies beyond it, nor tie it.
+_GATE_FAR_TEXT, _GATE_NEAR_TEXT, _GATE_FAR_SKILLS, _GATE_NONE = range(4)
+_GATES: Final = (_PHASE_BOUNDS[_FAR_TEXT], _PHASE_BOUNDS[_NEAR_TEXT], _RELOCATION)
+_FAR_GROUP: Final = 0  # the group of far filings; near groups are province place ids
+_GATED_KIND: Final = 4  # a bit on a posting's kind in entering: its list is a gated one
+
+
+def _gate(floor: float | None) -> int:
+    if floor is None:
+        return _GATE_FAR_TEXT
+    for level, bound in enumerate(_GATES):
+        if floor <= bound:
+            return level
+    return _GATE_NONE
+
+
 class ParticipantTable:
     """Local participants for compiled retrieval the other way: who a vacancy may enter.
 
-    Holds each participant's keys (skills and ``~``words), filter attributes and the
-    retrieval score of the last entry of their full shortlist (the floor a new vacancy
-    must beat). ``entering`` returns, for one vacancy, every participant who qualifies
-    and whose shortlist it would enter, by ``score_pair``'s score; a score equal to a
-    floor is returned flagged, for the caller to settle by vacancy id.
+    Holds each participant's keys (skills and ``~``words, ``@``unit groups), filter
+    attributes and the retrieval score of the last entry of their full shortlist (the
+    floor a new vacancy must beat). ``entering`` returns, for one vacancy, every
+    participant who qualifies and whose shortlist it would enter, by ``score_pair``'s
+    score; a score equal to a floor is returned flagged, for the caller to settle by
+    vacancy id.
+
+    Why groups and gates (bench/entering.py): a vacancy reads a key's postings of every
+    holder, and most holders cannot take it or have a shortlist it cannot enter. So a
+    participant's keys are filed by province (near groups: a located vacancy reads its
+    own province's), and a second time in a far group only while they relocate and their
+    floor is at or under 0.6, the most a skill match in another province scores; title
+    words and unit groups (at most 0.3 near, 0.18 far) are filed only while the floor is
+    at or under that (``_GATES``). A floor moving past a gate re-files the participant.
+    Postings a gate leaves out are exactly those that could not change the answer: a
+    participant they would find scores under their floor, and one found by a skill who
+    is returned scores by coverage, which is then above what text could make.
     """
+
+    _COLUMNS = (
+        "edu",
+        "regency",
+        "province",
+        "relocate",
+        "has_floor",
+        "floor",
+        "level",
+        "gen",
+        "gated_gen",
+    )
 
     def __init__(self) -> None:
         self._row_of: dict[str, int] = {}
@@ -1403,7 +1457,8 @@ class ParticipantTable:
         self._pid: list[str | None] = []
         self._free: list[int] = []
         self._key_id: dict[str, int] = {}
-        self._postings: list[_Postings] = []
+        self._is_text: list[bool] = []
+        self._lists: list[dict[int, _Postings]] = []  # per key id: group -> postings
         self._places: dict[str, int] = {}
         self.edu = np.zeros(0, np.int32)
         self.regency = np.zeros(0, np.int32)
@@ -1411,9 +1466,16 @@ class ParticipantTable:
         self.relocate = np.zeros(0, np.uint8)
         self.has_floor = np.zeros(0, np.uint8)
         self.floor = np.zeros(0, np.float64)
+        self.level = np.zeros(0, np.int8)
+        # Each row's filing generations (see _Postings): of its near skill postings, and
+        # of those a gate decides, which a floor moving past a gate re-files alone.
+        self.gen = np.zeros(0, np.int32)
+        self.gated_gen = np.zeros(0, np.int32)
+        self._pending: set[int] = set()  # rows upserted whose gated filings wait
         self._counts = np.zeros((0, _KINDS), np.int32)
         self._stamp = np.zeros(0, np.int64)
         self._marks = 0
+        self.postings_read = 0  # by the last ``entering`` (a statistic for bench/)
 
     def __len__(self) -> int:
         return len(self._row_of)
@@ -1421,19 +1483,55 @@ class ParticipantTable:
     def _place(self, code: str) -> int:
         return self._places.setdefault(code, len(self._places) + 1)
 
+    def _filings(
+        self, row: int, keys: tuple[int, ...], level: int, gated: bool
+    ) -> list[tuple[int, int]]:
+        """The (key, group) lists a row is in, of one generation.
+
+        Its near skill lists, or with ``gated`` those a gate decides at ``level``: the
+        far lists and the lists of text keys.
+        """
+        near, far = int(self.province[row]), bool(self.relocate[row])
+        out = []
+        for key in keys:
+            text = self._is_text[key]
+            if not gated:
+                if not text:
+                    out.append((key, near))
+                continue
+            if text and level <= _GATE_NEAR_TEXT:
+                out.append((key, near))
+            if far and (level == _GATE_FAR_TEXT or (not text and level <= _GATE_FAR_SKILLS)):
+                out.append((key, _FAR_GROUP))
+        return out
+
+    def _file(self, row: int, keys: tuple[int, ...], gated: bool) -> None:
+        gen = int((self.gated_gen if gated else self.gen)[row])
+        for key, group in self._filings(row, keys, int(self.level[row]), gated):
+            postings = self._lists[key].get(group)
+            if postings is None:
+                postings = self._lists[key][group] = _Postings()
+            postings.add(row, gen)
+
+    def _unfile(self, row: int, keys: tuple[int, ...], gated: bool) -> None:
+        """Make a row's postings of one generation stale, and count them so."""
+        gens = self.gated_gen if gated else self.gen
+        filings = self._filings(row, keys, int(self.level[row]), gated)
+        gens[row] += 1
+        for key, group in filings:
+            self._lists[key][group].drop(gens)
+
     def upsert(self, profile: ParticipantProfile) -> None:
         """Add a participant, or replace the one with the same id (their floor is kept)."""
         pid = profile.participant_id
         row = self._row_of.get(pid)
-        had_floor, floor = (
-            (int(self.has_floor[row]), float(self.floor[row])) if row is not None else (0, 0.0)
-        )
+        floor = float(self.floor[row]) if row is not None and self.has_floor[row] else None
         self.remove(pid)
         row = self._free.pop() if self._free else len(self._pid)
         if row == len(self._pid):
             self._pid.append(None)
             size = row + 1
-            for name in ("edu", "regency", "province", "relocate", "has_floor", "floor"):
+            for name in self._COLUMNS:
                 setattr(self, name, _grow(getattr(self, name), size))
             self._counts = _grow(self._counts, size)  # type: ignore[assignment]
             self._stamp = _grow(self._stamp, size)  # type: ignore[assignment]
@@ -1443,25 +1541,34 @@ class ParticipantTable:
         self.regency[row] = self._place(profile.regency_code)
         self.province[row] = self._place("prov:" + profile.regency_code[:2])
         self.relocate[row] = profile.willing_to_relocate
-        self.has_floor[row] = had_floor
-        self.floor[row] = floor
+        self.has_floor[row] = floor is not None
+        self.floor[row] = 0.0 if floor is None else floor
+        self.level[row] = _gate(floor)
         keys = []
         for name in profile.keys:
             key = self._key_id.get(name)
             if key is None:
-                key = self._key_id[name] = len(self._postings)
-                self._postings.append(_Postings())
-            self._postings[key].add(row, 0)
+                key = self._key_id[name] = len(self._lists)
+                self._lists.append({})
+                self._is_text.append(name.startswith((_WORD_KEY, _OCCUPATION_KEY)))
             keys.append(key)
         self._keys_of[pid] = tuple(keys)
+        self._file(row, self._keys_of[pid], gated=False)
+        # The gated filings wait for the floor, which the engine sets next (once the
+        # shortlist is known): filing them at the kept level would mostly be undone.
+        self._pending.add(row)
 
     def remove(self, pid: str) -> bool:
         """Forget a participant; False when they were not here."""
         row = self._row_of.pop(pid, None)
         if row is None:
             return False
-        for key in self._keys_of.pop(pid):
-            self._postings[key].remove(row)
+        keys = self._keys_of.pop(pid)
+        self._unfile(row, keys, gated=False)
+        if row in self._pending:
+            self._pending.discard(row)
+        else:
+            self._unfile(row, keys, gated=True)
         self._pid[row] = None
         self.has_floor[row] = 0
         self._free.append(row)
@@ -1470,26 +1577,62 @@ class ParticipantTable:
     def set_floor(self, pid: str, score: float | None) -> None:
         """The retrieval score of the last entry of a full shortlist; None when not full."""
         row = self._row_of.get(pid)
-        if row is not None:
-            self.has_floor[row] = score is not None
-            self.floor[row] = 0.0 if score is None else score
+        if row is None:
+            return
+        self.has_floor[row] = score is not None
+        self.floor[row] = 0.0 if score is None else score
+        level, was = _gate(score), int(self.level[row])
+        if row in self._pending:
+            self._pending.discard(row)
+            self.level[row] = level
+            self._file(row, self._keys_of[pid], gated=True)
+        elif level != was:  # only the gated lists change
+            keys = self._keys_of[pid]
+            self._unfile(row, keys, gated=True)
+            self.level[row] = level
+            self._file(row, keys, gated=True)
 
     def entering(self, vacancy: VacancyProfile) -> list[tuple[str, float, bool]]:
         """(participant, score, ties the floor) for everyone the vacancy may enter."""
-        slices: list[npt.NDArray[np.int32]] = []
-        kinds: list[npt.NDArray[np.int8]] = []
+        for row in self._pending:
+            self._file(row, self._keys_of[str(self._pid[row])], gated=True)
+        self._pending.clear()
+        code = vacancy.regency_code
+        anywhere = vacancy.remote or code is None
+        province = -1 if code is None else self._places.get("prov:" + code[:2], -1)
+        near: list[_Postings] = []
+        far: list[_Postings] = []
+        near_kinds: list[int] = []
+        far_kinds: list[int] = []
         for kind, names in _filed_keys(vacancy):
             for name in names:
                 key = self._key_id.get(name)
-                if key is not None and self._postings[key].size:
-                    postings = self._postings[key]
-                    slices.append(postings.rows[: postings.size])
-                    kinds.append(np.full(postings.size, kind, np.int8))
-        if not slices:
+                if key is None:
+                    continue
+                groups = self._lists[key]
+                text = _GATED_KIND if self._is_text[key] else 0
+                if anywhere:  # every participant may take it, from their province's lists
+                    for group, postings in groups.items():
+                        if group != _FAR_GROUP and postings.size:
+                            near.append(postings)
+                            near_kinds.append(kind | text)
+                    continue
+                for group, into, kinds, gated in (
+                    (province, near, near_kinds, text),
+                    (_FAR_GROUP, far, far_kinds, _GATED_KIND),
+                ):
+                    found = groups.get(group)
+                    if found is not None and found.size:
+                        into.append(found)
+                        kinds.append(kind | gated)
+        lists = near + far
+        sizes = [postings.size for postings in lists]
+        self.postings_read = sum(sizes)
+        if not lists:
             return []
-        rows = np.concatenate(slices)
-        code = vacancy.regency_code
-        anywhere = vacancy.remote or code is None
+        rows = np.concatenate([postings.rows[: postings.size] for postings in lists])
+        gens = np.concatenate([postings.gens[: postings.size] for postings in lists])
+        kinds_of = np.repeat(np.array(near_kinds + far_kinds, np.int8), sizes)
         out_rows = np.zeros(len(rows), np.int32)
         out_scores = np.zeros(len(rows), np.float64)
         out_tie = np.zeros(len(rows), np.uint8)
@@ -1497,20 +1640,24 @@ class ParticipantTable:
         self._marks += 1
         count = _entering(
             rows,
-            np.concatenate(kinds),
+            gens,
+            kinds_of,
+            sum(sizes[: len(near)]),
             len(vacancy.essential),
             len(vacancy.optional),
             len(vacancy.words),
             vacancy.education_min_rank,
             bool(anywhere),
             self._places.get(code, -1) if code is not None else -1,
-            self._places.get("prov:" + code[:2], -1) if code is not None else -1,
+            province,
             self.edu,
             self.regency,
             self.province,
             self.relocate,
             self.has_floor,
             self.floor,
+            self.gen,
+            self.gated_gen,
             self._counts,
             self._stamp,
             mark,
@@ -1533,7 +1680,9 @@ class ParticipantTable:
 @njit(cache=True, nogil=True)
 def _entering(
     rows: npt.NDArray[np.int32],
+    gens: npt.NDArray[np.int32],
     kinds: npt.NDArray[np.int8],
+    far_from: int,
     v_ess: int,
     v_opt: int,
     v_words: int,
@@ -1547,6 +1696,8 @@ def _entering(
     relocate: npt.NDArray[np.uint8],
     has_floor: npt.NDArray[np.uint8],
     floor: npt.NDArray[np.float64],
+    row_gens: npt.NDArray[np.int32],
+    row_gated_gens: npt.NDArray[np.int32],
     counts: npt.NDArray[np.int32],
     stamp: npt.NDArray[np.int64],
     mark: int,
@@ -1554,8 +1705,20 @@ def _entering(
     out_scores: npt.NDArray[np.float64],
     out_tie: npt.NDArray[np.uint8],
 ) -> int:  # pragma: no cover - compiled
-    touched = np.empty(len(rows), np.int32)
-    n_touched = _count(rows, kinds, 0, len(rows), counts, stamp, mark, touched)
+    # Keep the live postings (a posting of a gated list is of the row's gated
+    # generation). Far postings (from far_from on) hold relocating participants of every
+    # province; those of the vacancy's own province were counted from its near lists.
+    end = 0
+    for t in range(len(rows)):
+        r = rows[t]
+        kind = kinds[t]
+        gen = row_gated_gens[r] if kind & _GATED_KIND else row_gens[r]
+        if gen == gens[t] and (t < far_from or province[r] != v_province):
+            rows[end] = r
+            kinds[end] = kind & ~_GATED_KIND
+            end += 1
+    touched = np.empty(end, np.int32)
+    n_touched = _count(rows, kinds, 0, end, counts, stamp, mark, touched)
     out = 0
     for i in range(n_touched):
         r = touched[i]

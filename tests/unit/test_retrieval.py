@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import math
 import random
 from collections.abc import Iterable
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -304,33 +306,73 @@ def test_the_scratch_starts_again_when_its_marks_would_overflow() -> None:
 
 
 PIDS = ["p1", "p10", "p2", "P1", "pä"]
-
-
-@settings(max_examples=200, deadline=None)
-@given(
-    people=st.lists(st.tuples(st.sampled_from(PIDS), participant_st), min_size=1, max_size=12),
-    removed=st.lists(st.sampled_from(PIDS), max_size=2),
-    floors=st.dictionaries(st.sampled_from(PIDS), st.sampled_from([None, 0.15, 0.3, 0.5, 1.0])),
-    vacancy=vacancy_st,
+# Floors at and about ParticipantTable's gates (0.18 far text, 0.3 near text, 0.6 far
+# skills), as the scores that make them come out in floats, so that scores tie them.
+FLOORS = [None, 0.15, 0.3 * 0.6, 0.2, 0.3 * 0.8, 0.3, 0.5, 0.5 * 0.6, 0.6, 0.7, 0.8, 1.0]
+table_op_st = st.one_of(
+    st.tuples(st.just("upsert"), st.sampled_from(PIDS), participant_st),
+    st.tuples(st.just("floor"), st.sampled_from(PIDS), st.sampled_from(FLOORS)),
+    st.tuples(st.just("remove"), st.sampled_from(PIDS), st.none()),
+    st.tuples(st.just("query"), st.just(""), vacancy_st),
 )
+
+
+@settings(max_examples=300, deadline=None)
+@given(ops=st.lists(table_op_st, min_size=1, max_size=24), vacancy=vacancy_st)
 def test_entering_equals_score_pair_against_each_floor(
-    people: list[tuple[str, ParticipantUpserted]],
-    removed: list[str],
-    floors: dict[str, float | None],
-    vacancy: VacancyPosted,
+    ops: list[tuple[str, str, Any]], vacancy: VacancyPosted
 ) -> None:
+    """Upserts (which keep the floor), floors moving past the gates, removals (rows are
+    reused) and queries in any order: each vacancy returns exactly those whose floor
+    its score meets or ties."""
     table = ParticipantTable()
     profiles: dict[str, ParticipantProfile] = {}
-    for pid, p in people:
-        profile = ParticipantProfile.from_event(p.model_copy(update={"participant_id": pid}))
-        table.upsert(profile)  # replacing keeps the floor, as the engine relies on
-        profiles[pid] = profile
-        if pid in floors:
-            table.set_floor(pid, floors[pid])
-    for pid in removed:
-        assert table.remove(pid) == (pid in profiles)
-        profiles.pop(pid, None)
+    floors: dict[str, float | None] = {}
+    for op, pid, arg in ops:
+        if op == "upsert":
+            profile = ParticipantProfile.from_event(arg.model_copy(update={"participant_id": pid}))
+            table.upsert(profile)
+            profiles[pid] = profile
+        elif op == "floor":
+            table.set_floor(pid, arg)
+            if pid in profiles:
+                floors[pid] = arg
+        elif op == "query":
+            v = VacancyProfile.from_event(arg)
+            assert sorted(table.entering(v)) == entering_by_definition(profiles, floors, v)
+        else:
+            assert table.remove(pid) == (pid in profiles)
+            profiles.pop(pid, None)
+            floors.pop(pid, None)
     v = VacancyProfile.from_event(vacancy)
+    assert sorted(table.entering(v)) == entering_by_definition(profiles, floors, v)
+    # (after a query: an upsert's gated filings wait for the floor or the next query)
+    assert filed(table) == sorted(
+        (key, group, row)
+        for pid, row in table._row_of.items()
+        for gated in (False, True)
+        for key, group in table._filings(row, table._keys_of[pid], int(table.level[row]), gated)
+    ), "every live row in exactly the lists of its gate level, and nothing else"
+
+
+def filed(table: ParticipantTable) -> list[tuple[int, int, int]]:
+    """Every live posting of a participant table as (key, group, row), duplicates kept."""
+    out = []
+    for key, groups in enumerate(table._lists):
+        for group, postings in groups.items():
+            gated = group == retrieval._FAR_GROUP or table._is_text[key]
+            gens = table.gated_gen if gated else table.gen
+            size = postings.size
+            for row, gen in zip(postings.rows[:size], postings.gens[:size], strict=True):
+                if gens[row] == gen:
+                    out.append((key, group, int(row)))
+    return sorted(out)
+
+
+def entering_by_definition(
+    profiles: dict[str, ParticipantProfile], floors: dict[str, float | None], v: VacancyProfile
+) -> list[tuple[str, float, bool]]:
+    """Whom ``entering`` must return: score_pair against each floor, ties flagged."""
     expected = []
     for pid, profile in profiles.items():
         pair = score_pair(profile, v)
@@ -340,7 +382,63 @@ def test_entering_equals_score_pair_against_each_floor(
         if floor is not None and pair.score < floor:
             continue
         expected.append((pid, pair.score, floor is not None and pair.score == floor))
-    assert sorted(table.entering(v)) == sorted(expected)
+    return sorted(expected)
+
+
+def gate_participant(pid: str, regency: str, skills: list[str]) -> ParticipantProfile:
+    return ParticipantProfile.from_event(
+        ParticipantUpserted(
+            event_id="p",
+            occurred_at=T0,
+            producer="test",
+            participant_id=pid,
+            education_level="SMA",
+            regency_code=regency,
+            skills=[Skill(name=n) for n in skills],
+            preferences=Preferences(
+                desired_occupations=["Operator Gudang"], willing_to_relocate=True
+            ),
+        )
+    )
+
+
+@pytest.mark.parametrize("above", [False, True], ids=["at the score", "a hair above"])
+def test_each_gate_keeps_the_floors_a_vacancy_can_still_meet(above: bool) -> None:
+    """The best a participant can make beyond each gate, against a floor of exactly that
+    (a tie, returned) and a hair above it (not returned), after the floor came down
+    from 1.0: skills far (0.6), title words far (0.18) and near (0.3)."""
+    v = VacancyProfile.from_event(
+        VacancyPosted(
+            event_id="e",
+            occurred_at=T0,
+            producer="test",
+            vacancy_id="v",
+            company_id="c",
+            title="Operator Gudang",
+            required_skills=[RequiredSkill(name=n, importance="essential") for n in ["K3", "Las"]],
+            regency_code="33.74",
+        )
+    )
+    profiles = {
+        "far-skills": gate_participant("far-skills", "32.01", ["K3", "Las"]),
+        "far-text": gate_participant("far-text", "32.01", []),
+        "near-text": gate_participant("near-text", "33.74", []),
+    }
+    table = ParticipantTable()
+    floors: dict[str, float | None] = {}
+    scores = []
+    for pid, profile in profiles.items():
+        table.upsert(profile)
+        table.set_floor(pid, 1.0)
+        pair = score_pair(profile, v)
+        assert pair is not None
+        scores.append(pair.score)
+        floors[pid] = math.nextafter(pair.score, 2.0) if above else pair.score
+        table.set_floor(pid, floors[pid])
+    assert scores == [1.0 * 0.6, 0.3 * 0.6, 0.3]
+    found = sorted(table.entering(v))
+    assert found == entering_by_definition(profiles, floors, v)
+    assert len(found) == (0 if above else 3)
 
 
 # The far index: relocating participants, rows in other provinces, few skills so that
