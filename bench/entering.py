@@ -40,14 +40,15 @@ def build(
     for j in range(n_vacancies):
         vtable.upsert(VacancyProfile.from_event(pop.vacancy(j)))
     chunk = 4096
-    loaded: list[tuple[ParticipantProfile, float | None]] = []
+    loaded: list[tuple[ParticipantProfile, tuple[float, str] | None]] = []
     for start in range(0, n_participants, chunk):
         profiles = [
             ParticipantProfile.from_event(pop.participant(i))
             for i in range(start, min(n_participants, start + chunk))
         ]
         for profile, listed in zip(profiles, vtable.shortlists(profiles, shortlist), strict=True):
-            loaded.append((profile, listed[-1][1] if len(listed) == shortlist else None))
+            last = (listed[-1][1], listed[-1][0]) if len(listed) == shortlist else None
+            loaded.append((profile, last))
     del vtable
     gc.collect()
     # Only the table's own allocations are traced (tracing slows everything it sees).

@@ -471,7 +471,7 @@ class MatchEngine:
             self._cand_update(out, pid, None)
         if len(short) >= self.shortlist_n:
             floor = self._floor[pid] = _floor_of(short)
-            self._ptable.set_floor(pid, -floor[0])
+            self._ptable.set_floor(pid, (-floor[0], floor[1]))
         return evicted
 
     def _may_list(
@@ -616,7 +616,7 @@ class MatchEngine:
             if floor is None:
                 floor = _floor_of(short)
             self._floor[pid] = floor
-            self._ptable.set_floor(pid, -floor[0])
+            self._ptable.set_floor(pid, (-floor[0], floor[1]))
         else:
             self._floor.pop(pid, None)
             self._ptable.set_floor(pid, None)

@@ -286,7 +286,10 @@ def _copy_lists(
 
 
 class _RowKeys:
-    """Each row's skill keys as ``key << 1 | kind`` (essential 0, optional 1), in one slab.
+    """Each row's keys, in one slab.
+
+    A vacancy's skill keys as ``key << 1 | kind`` (essential 0, optional 1); a
+    participant's key ids (``ParticipantTable``).
 
     Row ``r`` is ``keys[start[r] : start[r] + size[r]]`` within ``cap[r]`` slots. The
     kernel reads it to complete the counts of a row it found through its first skills
@@ -1397,18 +1400,40 @@ def _shortlists(
     return base
 
 
-# Gates of ParticipantTable: a participant's level is the first gate their floor is at or
-# under (no floor: level 0). Title words and unit groups score at most 0.3 near and 0.18
-# far (with the same rounding room as the phase bounds), skills in other provinces at
-# most 0.6 (coverage is 1.0 exactly at best), so a participant whose floor is above a
-# gate cannot enter a shortlist by what lies beyond it, nor tie it.
+# ParticipantTable's filings. A participant is filed by what their floor (the score a
+# new vacancy must meet) still lets count (bench/entering.py):
+# - Gates: title words and unit groups score at most 0.3 near and 0.18 far (with the
+#   phase bounds' rounding room), skills in other provinces at most 0.6 (coverage is
+#   1.0 exactly at best). Text keys are filed only at or under the text gates, and a
+#   relocating participant's keys in the far group only at or under the far ones.
+# - Bands: skill keys are filed by the band of the coverage a vacancy needs: the floor
+#   near (in their province's group, where the location factor is at most 1), the floor
+#   / 0.6 far. A participant of band b needs more than _EDGES[b - 1] of a vacancy's
+#   skill weight; by the vacancy's skills in one order, they hold one of those whose
+#   weight before it leaves room above that edge, so a band's lists are read only for
+#   those (prefix filtering; rarest first, so the common skills' lists are the ones
+#   skipped). The kernel then counts each row it found from all its keys.
 _GATE_FAR_TEXT, _GATE_NEAR_TEXT, _GATE_FAR_SKILLS, _GATE_NONE = range(4)
 _GATES: Final = (_PHASE_BOUNDS[_FAR_TEXT], _PHASE_BOUNDS[_NEAR_TEXT], _RELOCATION)
-_FAR_GROUP: Final = 0  # the group of far filings; near groups are province place ids
-_GATED_KIND: Final = 4  # a bit on a posting's kind in entering: its list is a gated one
+_EDGES: Final = (0.25, 0.5, 0.65, 0.8, 0.95)
+_BANDS: Final = len(_EDGES) + 1
+_BAND_FLOORS: Final = (-np.inf, *_EDGES)  # a band needs more coverage than this
+_ROOM_MARGIN: Final = 1e-9  # reads a band a hair early: float rounding of the room
+# Groups of a key's lists, each by band for skills (text lists take band 0's group):
+# far (0 to _BANDS - 1), everyone's (_ALL, for vacancies anywhere: a copy of the near
+# lists, so that they read a few lists and not one per province), and near
+# ((province + 1) * _BANDS + band, provinces from 1).
+_FAR_GROUP: Final = 0
+_ALL_GROUP: Final = _BANDS
+
+
+def _id_prefix(vid: str) -> int:
+    """The first eight UTF-8 bytes of an id, zero-padded, as a number in the same order."""
+    return int.from_bytes(vid.encode("utf-8")[:8].ljust(8, b"\0"), "big")
 
 
 def _gate(floor: float | None) -> int:
+    """The gate level of a floor: the first gate it is at or under (none: 0)."""
     if floor is None:
         return _GATE_FAR_TEXT
     for level, bound in enumerate(_GATES):
@@ -1417,26 +1442,33 @@ def _gate(floor: float | None) -> int:
     return _GATE_NONE
 
 
+def _band(need: float | None) -> int:
+    """The band of a coverage needed: how many of the edges it is above (none: 0)."""
+    return 0 if need is None else sum(need > edge for edge in _EDGES)
+
+
+def _grade(floor: float | None) -> tuple[int, int, int]:
+    """What a floor files a participant by: gate level, near band, far band."""
+    return _gate(floor), _band(floor), _band(None if floor is None else floor / _RELOCATION)
+
+
 class ParticipantTable:
     """Local participants for compiled retrieval the other way: who a vacancy may enter.
 
-    Holds each participant's keys (skills and ``~``words, ``@``unit groups), filter
+    Holds each participant's keys (skills, ``~``words and ``@``unit groups), filter
     attributes and the retrieval score of the last entry of their full shortlist (the
     floor a new vacancy must beat). ``entering`` returns, for one vacancy, every
-    participant who qualifies and whose shortlist it would enter, by ``score_pair``'s
-    score; a score equal to a floor is returned flagged, for the caller to settle by
-    vacancy id.
+    participant who qualifies and whose shortlist it enters, by ``score_pair``'s score
+    and then the vacancy id; a tie the id's first eight bytes cannot settle is returned
+    flagged, for the caller to settle.
 
-    Why groups and gates (bench/entering.py): a vacancy reads a key's postings of every
-    holder, and most holders cannot take it or have a shortlist it cannot enter. So a
-    participant's keys are filed by province (near groups: a located vacancy reads its
-    own province's), and a second time in a far group only while they relocate and their
-    floor is at or under 0.6, the most a skill match in another province scores; title
-    words and unit groups (at most 0.3 near, 0.18 far) are filed only while the floor is
-    at or under that (``_GATES``). A floor moving past a gate re-files the participant.
-    Postings a gate leaves out are exactly those that could not change the answer: a
-    participant they would find scores under their floor, and one found by a skill who
-    is returned scores by coverage, which is then above what text could make.
+    Why groups, gates and bands: reading every holder of a vacancy's keys grows with the
+    local participants, and most of them cannot take it or have a floor it cannot
+    reach. Keys are filed by province, gate and band (see ``_EDGES``), so that a
+    vacancy reads the lists of its province and the far ones, and of those only what a
+    floor lets count; each participant found is then counted from all their keys. A
+    floor moving into another gate or band re-files the participant. Removal is lazy:
+    postings carry the row's filing generation, and stale ones are dropped in bulk.
     """
 
     _COLUMNS = (
@@ -1446,19 +1478,19 @@ class ParticipantTable:
         "relocate",
         "has_floor",
         "floor",
-        "level",
+        "floor_id",
         "gen",
-        "gated_gen",
     )
 
     def __init__(self) -> None:
         self._row_of: dict[str, int] = {}
-        self._keys_of: dict[str, tuple[int, ...]] = {}
         self._pid: list[str | None] = []
         self._free: list[int] = []
         self._key_id: dict[str, int] = {}
         self._is_text: list[bool] = []
         self._lists: list[dict[int, _Postings]] = []  # per key id: group -> postings
+        self._row_keys = _RowKeys()  # each row's key ids
+        self._key_kind = np.zeros(0, np.int8)  # per key id: kind + 1 to the query, or 0
         self._places: dict[str, int] = {}
         self.edu = np.zeros(0, np.int32)
         self.regency = np.zeros(0, np.int32)
@@ -1466,13 +1498,9 @@ class ParticipantTable:
         self.relocate = np.zeros(0, np.uint8)
         self.has_floor = np.zeros(0, np.uint8)
         self.floor = np.zeros(0, np.float64)
-        self.level = np.zeros(0, np.int8)
-        # Each row's filing generations (see _Postings): of its near skill postings, and
-        # of those a gate decides, which a floor moving past a gate re-files alone.
-        self.gen = np.zeros(0, np.int32)
-        self.gated_gen = np.zeros(0, np.int32)
-        self._pending: set[int] = set()  # rows upserted whose gated filings wait
-        self._counts = np.zeros((0, _KINDS), np.int32)
+        self.floor_id = np.zeros(0, np.uint64)  # the floor entry's id prefix (_id_prefix)
+        self.gen = np.zeros(0, np.int32)  # of each row's filing (see _Postings)
+        self._pending: set[int] = set()  # rows upserted whose filing waits for the floor
         self._stamp = np.zeros(0, np.int64)
         self._marks = 0
         self.postings_read = 0  # by the last ``entering`` (a statistic for bench/)
@@ -1483,58 +1511,55 @@ class ParticipantTable:
     def _place(self, code: str) -> int:
         return self._places.setdefault(code, len(self._places) + 1)
 
-    def _filings(
-        self, row: int, keys: tuple[int, ...], level: int, gated: bool
-    ) -> list[tuple[int, int]]:
-        """The (key, group) lists a row is in, of one generation.
+    def _floor_of(self, row: int) -> float | None:
+        return float(self.floor[row]) if self.has_floor[row] else None
 
-        Its near skill lists, or with ``gated`` those a gate decides at ``level``: the
-        far lists and the lists of text keys.
-        """
-        near, far = int(self.province[row]), bool(self.relocate[row])
+    def _filings(self, row: int) -> list[tuple[int, int]]:
+        """The (key, group) lists a row is in, by its floor's grade."""
+        near = (int(self.province[row]) + 1) * _BANDS
+        far = bool(self.relocate[row])
+        level, band, far_band = _grade(self._floor_of(row))
         out = []
-        for key in keys:
-            text = self._is_text[key]
-            if not gated:
-                if not text:
-                    out.append((key, near))
-                continue
-            if text and level <= _GATE_NEAR_TEXT:
-                out.append((key, near))
-            if far and (level == _GATE_FAR_TEXT or (not text and level <= _GATE_FAR_SKILLS)):
-                out.append((key, _FAR_GROUP))
+        for key in self._row_keys.of(row).tolist():
+            if not self._is_text[key]:
+                out += [(key, near + band), (key, _ALL_GROUP + band)]
+                if far and level <= _GATE_FAR_SKILLS:
+                    out.append((key, _FAR_GROUP + far_band))
+            else:
+                if level <= _GATE_NEAR_TEXT:
+                    out += [(key, near), (key, _ALL_GROUP)]
+                if far and level == _GATE_FAR_TEXT:
+                    out.append((key, _FAR_GROUP))
         return out
 
-    def _file(self, row: int, keys: tuple[int, ...], gated: bool) -> None:
-        gen = int((self.gated_gen if gated else self.gen)[row])
-        for key, group in self._filings(row, keys, int(self.level[row]), gated):
+    def _file(self, row: int) -> None:
+        gen = int(self.gen[row])
+        for key, group in self._filings(row):
             postings = self._lists[key].get(group)
             if postings is None:
                 postings = self._lists[key][group] = _Postings()
             postings.add(row, gen)
 
-    def _unfile(self, row: int, keys: tuple[int, ...], gated: bool) -> None:
-        """Make a row's postings of one generation stale, and count them so."""
-        gens = self.gated_gen if gated else self.gen
-        filings = self._filings(row, keys, int(self.level[row]), gated)
-        gens[row] += 1
+    def _unfile(self, row: int) -> None:
+        """Make all a row's postings stale, and count them so."""
+        filings = self._filings(row)
+        self.gen[row] += 1
         for key, group in filings:
-            self._lists[key][group].drop(gens)
+            self._lists[key][group].drop(self.gen)
 
     def upsert(self, profile: ParticipantProfile) -> None:
         """Add a participant, or replace the one with the same id (their floor is kept)."""
         pid = profile.participant_id
         row = self._row_of.get(pid)
         floor = float(self.floor[row]) if row is not None and self.has_floor[row] else None
+        floor_id = self.floor_id[row] if row is not None else 0
         self.remove(pid)
         row = self._free.pop() if self._free else len(self._pid)
         if row == len(self._pid):
             self._pid.append(None)
-            size = row + 1
             for name in self._COLUMNS:
-                setattr(self, name, _grow(getattr(self, name), size))
-            self._counts = _grow(self._counts, size)  # type: ignore[assignment]
-            self._stamp = _grow(self._stamp, size)  # type: ignore[assignment]
+                setattr(self, name, _grow(getattr(self, name), row + 1))
+            self._stamp = _grow(self._stamp, row + 1)  # type: ignore[assignment]
         self._pid[row] = pid
         self._row_of[pid] = row
         self.edu[row] = profile.education_rank
@@ -1543,7 +1568,7 @@ class ParticipantTable:
         self.relocate[row] = profile.willing_to_relocate
         self.has_floor[row] = floor is not None
         self.floor[row] = 0.0 if floor is None else floor
-        self.level[row] = _gate(floor)
+        self.floor_id[row] = floor_id
         keys = []
         for name in profile.keys:
             key = self._key_id.get(name)
@@ -1552,10 +1577,9 @@ class ParticipantTable:
                 self._lists.append({})
                 self._is_text.append(name.startswith((_WORD_KEY, _OCCUPATION_KEY)))
             keys.append(key)
-        self._keys_of[pid] = tuple(keys)
-        self._file(row, self._keys_of[pid], gated=False)
-        # The gated filings wait for the floor, which the engine sets next (once the
-        # shortlist is known): filing them at the kept level would mostly be undone.
+        self._row_keys.put(row, keys)
+        # Filing waits for the floor, which the engine sets next, once the shortlist is
+        # known: filing by the kept floor would mostly be undone (a query files it).
         self._pending.add(row)
 
     def remove(self, pid: str) -> bool:
@@ -1563,108 +1587,141 @@ class ParticipantTable:
         row = self._row_of.pop(pid, None)
         if row is None:
             return False
-        keys = self._keys_of.pop(pid)
-        self._unfile(row, keys, gated=False)
         if row in self._pending:
             self._pending.discard(row)
         else:
-            self._unfile(row, keys, gated=True)
+            self._unfile(row)
+        self._row_keys.clear(row)
         self._pid[row] = None
         self.has_floor[row] = 0
         self._free.append(row)
         return True
 
-    def set_floor(self, pid: str, score: float | None) -> None:
-        """The retrieval score of the last entry of a full shortlist; None when not full."""
+    def set_floor(self, pid: str, floor: tuple[float, str] | None) -> None:
+        """Set the last entry of a full shortlist: (retrieval score, vacancy id).
+
+        None when the list is not full. ``entering`` settles a tie with the floor by the
+        vacancy ids where their first eight bytes differ.
+        """
         row = self._row_of.get(pid)
         if row is None:
             return
-        self.has_floor[row] = score is not None
-        self.floor[row] = 0.0 if score is None else score
-        level, was = _gate(score), int(self.level[row])
-        if row in self._pending:
+        pending = row in self._pending
+        refile = pending or _grade(self._floor_of(row)) != _grade(
+            None if floor is None else floor[0]
+        )
+        if refile and not pending:
+            self._unfile(row)  # by the floor it was filed by
+        self.has_floor[row] = floor is not None
+        self.floor[row] = 0.0 if floor is None else floor[0]
+        self.floor_id[row] = 0 if floor is None else _id_prefix(floor[1])
+        if refile:
             self._pending.discard(row)
-            self.level[row] = level
-            self._file(row, self._keys_of[pid], gated=True)
-        elif level != was:  # only the gated lists change
-            keys = self._keys_of[pid]
-            self._unfile(row, keys, gated=True)
-            self.level[row] = level
-            self._file(row, keys, gated=True)
+            self._file(row)
+
+    def _flush(self) -> None:
+        """File the rows whose floor has not come since their upsert, by the kept floor."""
+        for row in self._pending:
+            self._file(row)
+        self._pending.clear()
 
     def entering(self, vacancy: VacancyProfile) -> list[tuple[str, float, bool]]:
-        """(participant, score, ties the floor) for everyone the vacancy may enter."""
-        for row in self._pending:
-            self._file(row, self._keys_of[str(self._pid[row])], gated=True)
-        self._pending.clear()
+        """(participant, score, tie) for everyone the vacancy enters the shortlist of.
+
+        ``tie`` flags a score equal to the floor whose vacancy id has the same first
+        eight bytes: the caller settles those by the whole id.
+        """
+        self._flush()
         code = vacancy.regency_code
         anywhere = vacancy.remote or code is None
         province = -1 if code is None else self._places.get("prov:" + code[:2], -1)
-        near: list[_Postings] = []
-        far: list[_Postings] = []
-        near_kinds: list[int] = []
-        far_kinds: list[int] = []
+        kind_of: dict[int, int] = {}
         for kind, names in _filed_keys(vacancy):
             for name in names:
                 key = self._key_id.get(name)
-                if key is None:
-                    continue
-                groups = self._lists[key]
-                text = _GATED_KIND if self._is_text[key] else 0
-                if anywhere:  # every participant may take it, from their province's lists
-                    for group, postings in groups.items():
-                        if group != _FAR_GROUP and postings.size:
-                            near.append(postings)
-                            near_kinds.append(kind | text)
-                    continue
-                for group, into, kinds, gated in (
-                    (province, near, near_kinds, text),
-                    (_FAR_GROUP, far, far_kinds, _GATED_KIND),
-                ):
-                    found = groups.get(group)
-                    if found is not None and found.size:
-                        into.append(found)
-                        kinds.append(kind | gated)
-        lists = near + far
-        sizes = [postings.size for postings in lists]
+                if key is not None:
+                    kind_of.setdefault(key, kind)  # essential before optional
+        lists: list[_Postings] = []  # text lists first, then skill lists by room
+        skills: list[tuple[int, float, list[tuple[int, _Postings]]]] = []
+        # Everyone may take a vacancy anywhere (from everyone's lists); a located one,
+        # those of its province and those who relocate.
+        near = (province + 1) * _BANDS
+        places = (_ALL_GROUP,) if anywhere else (near, _FAR_GROUP)
+        for key, kind in kind_of.items():
+            groups = self._lists[key]
+            if kind in (_WORD, _OCCUPATION):  # text lists are gated, not banded
+                lists.extend(p for g in places if (p := groups.get(g)) is not None)
+                continue
+            banded = [
+                (band, p)
+                for band in range(_BANDS)
+                for g in places
+                if (p := groups.get(g + band)) is not None
+            ]
+            weight = 1.0 if kind == _ESSENTIAL else _OPTIONAL_WEIGHT
+            skills.append((sum(p.size for _, p in banded), weight, banded))
+        # Prefix filtering over the skills, rarest first: a band's list is read while
+        # the weight not yet passed leaves more room than its edge.
+        total = len(vacancy.essential) + _OPTIONAL_WEIGHT * len(vacancy.optional)
+        rooms = [np.inf] * len(lists)
+        before = 0.0
+        for _, weight, banded in sorted(skills, key=lambda s: s[0]):
+            room = 1.0 - before / total + _ROOM_MARGIN
+            for band, p in banded:
+                if _BAND_FLOORS[band] < room:
+                    lists.append(p)
+                    rooms.append(room)
+            before += weight
+        sizes = [p.size for p in lists]
         self.postings_read = sum(sizes)
-        if not lists:
+        if not self.postings_read:
             return []
-        rows = np.concatenate([postings.rows[: postings.size] for postings in lists])
-        gens = np.concatenate([postings.gens[: postings.size] for postings in lists])
-        kinds_of = np.repeat(np.array(near_kinds + far_kinds, np.int8), sizes)
+        rows = np.concatenate([p.rows[: p.size] for p in lists])
+        gens = np.concatenate([p.gens[: p.size] for p in lists])
+        room_of = np.repeat(np.array(rooms), sizes)
+        # The vacancy's kind of each key, + 1 (0: not the vacancy's), for the kernel's
+        # counts; set for this call only.
+        self._key_kind = _grow(self._key_kind, len(self._lists))  # type: ignore[assignment]
+        key_kind = self._key_kind
+        query_keys = list(kind_of)
+        key_kind[query_keys] = [kind + 1 for kind in kind_of.values()]
         out_rows = np.zeros(len(rows), np.int32)
         out_scores = np.zeros(len(rows), np.float64)
         out_tie = np.zeros(len(rows), np.uint8)
-        mark = self._marks + 1
         self._marks += 1
-        count = _entering(
-            rows,
-            gens,
-            kinds_of,
-            sum(sizes[: len(near)]),
-            len(vacancy.essential),
-            len(vacancy.optional),
-            len(vacancy.words),
-            vacancy.education_min_rank,
-            bool(anywhere),
-            self._places.get(code, -1) if code is not None else -1,
-            province,
-            self.edu,
-            self.regency,
-            self.province,
-            self.relocate,
-            self.has_floor,
-            self.floor,
-            self.gen,
-            self.gated_gen,
-            self._counts,
-            self._stamp,
-            mark,
-            out_rows,
-            out_scores,
-            out_tie,
-        )
+        try:
+            count = _entering(
+                rows,
+                gens,
+                room_of,
+                len(vacancy.essential),
+                len(vacancy.optional),
+                len(vacancy.words),
+                vacancy.education_min_rank,
+                bool(anywhere),
+                self._places.get(code, -1) if code is not None else -1,
+                province,
+                self.edu,
+                self.regency,
+                self.province,
+                self.relocate,
+                self.has_floor,
+                self.floor,
+                self.floor_id,
+                np.uint64(_id_prefix(vacancy.vacancy_id)),
+                self.gen,
+                self._row_keys.keys,
+                self._row_keys.start,
+                self._row_keys.size,
+                key_kind,
+                self._stamp,
+                self._marks,
+                out_rows,
+                out_scores,
+                out_tie,
+            )
+        finally:
+            key_kind[query_keys] = 0
         pids = self._pid
         return [
             (str(pids[r]), s, bool(t))
@@ -1681,8 +1738,7 @@ class ParticipantTable:
 def _entering(
     rows: npt.NDArray[np.int32],
     gens: npt.NDArray[np.int32],
-    kinds: npt.NDArray[np.int8],
-    far_from: int,
+    room_of: npt.NDArray[np.float64],
     v_ess: int,
     v_opt: int,
     v_words: int,
@@ -1696,44 +1752,57 @@ def _entering(
     relocate: npt.NDArray[np.uint8],
     has_floor: npt.NDArray[np.uint8],
     floor: npt.NDArray[np.float64],
+    floor_id: npt.NDArray[np.uint64],
+    v_id: np.uint64,
     row_gens: npt.NDArray[np.int32],
-    row_gated_gens: npt.NDArray[np.int32],
-    counts: npt.NDArray[np.int32],
+    row_keys: npt.NDArray[np.int32],
+    key_start: npt.NDArray[np.int64],
+    key_size: npt.NDArray[np.int32],
+    key_kind: npt.NDArray[np.int8],
     stamp: npt.NDArray[np.int64],
     mark: int,
     out_rows: npt.NDArray[np.int32],
     out_scores: npt.NDArray[np.float64],
     out_tie: npt.NDArray[np.uint8],
 ) -> int:  # pragma: no cover - compiled
-    # Keep the live postings (a posting of a gated list is of the row's gated
-    # generation). Far postings (from far_from on) hold relocating participants of every
-    # province; those of the vacancy's own province were counted from its near lists.
-    end = 0
+    """Rows of the live postings, each once, counted from all its keys and filtered.
+
+    Postings come in order of falling room (``room_of``: text lists have no bound): a
+    row first met in a skill list holds none of the vacancy's skills before it, nor a
+    text key, so it scores at most room * location; one whose floor is above that is
+    passed over without counting its keys, and so are its later postings.
+    """
+    counts = np.zeros(_KINDS, np.int32)
+    out = 0
     for t in range(len(rows)):
         r = rows[t]
-        kind = kinds[t]
-        gen = row_gated_gens[r] if kind & _GATED_KIND else row_gens[r]
-        if gen == gens[t] and (t < far_from or province[r] != v_province):
-            rows[end] = r
-            kinds[end] = kind & ~_GATED_KIND
-            end += 1
-    touched = np.empty(end, np.int32)
-    n_touched = _count(rows, kinds, 0, end, counts, stamp, mark, touched)
-    out = 0
-    for i in range(n_touched):
-        r = touched[i]
+        if row_gens[r] != gens[t] or stamp[r] == mark:
+            continue
+        stamp[r] = mark  # a live posting is of a live row: removal moves the generation
         if v_edu_min > edu[r]:
             continue
         loc = _location(
             v_anywhere, v_regency == regency[r], v_province == province[r], relocate[r] != 0
         )
-        if loc == 0.0:
+        if loc == 0.0 or (has_floor[r] and floor[r] > room_of[t] * loc):
             continue
-        score = _score(counts[r], v_ess, v_opt, v_words, loc)
-        if has_floor[r] and score < floor[r]:
-            continue
+        counts[:] = 0
+        start = key_start[r]
+        for j in range(start, start + key_size[r]):
+            kind = key_kind[row_keys[j]]
+            if kind:
+                counts[kind - 1] += 1
+        score = _score(counts, v_ess, v_opt, v_words, loc)
+        tie = False
+        if has_floor[r]:
+            if score < floor[r]:
+                continue
+            if score == floor[r]:  # the smaller id goes first; equal prefixes: the caller's
+                if v_id > floor_id[r]:
+                    continue
+                tie = v_id == floor_id[r]
         out_rows[out] = r
         out_scores[out] = score
-        out_tie[out] = has_floor[r] and score == floor[r]
+        out_tie[out] = tie
         out += 1
     return out

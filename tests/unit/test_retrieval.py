@@ -308,10 +308,13 @@ def test_the_scratch_starts_again_when_its_marks_would_overflow() -> None:
 PIDS = ["p1", "p10", "p2", "P1", "pä"]
 # Floors at and about ParticipantTable's gates (0.18 far text, 0.3 near text, 0.6 far
 # skills), as the scores that make them come out in floats, so that scores tie them.
-FLOORS = [None, 0.15, 0.3 * 0.6, 0.2, 0.3 * 0.8, 0.3, 0.5, 0.5 * 0.6, 0.6, 0.7, 0.8, 1.0]
+# The floor's vacancy: ids about VIDS, two that share their first eight bytes.
+FLOORS = [0.15, 0.3 * 0.6, 0.2, 0.3 * 0.8, 0.3, 0.5, 0.5 * 0.6, 0.6, 0.7, 0.8, 0.9, 1.0]
+FLOOR_VIDS = ["v1", "v10", "v3", "lowongan-ä", "lowongan-b", "0"]
+floor_st = st.none() | st.tuples(st.sampled_from(FLOORS), st.sampled_from(FLOOR_VIDS))
 table_op_st = st.one_of(
     st.tuples(st.just("upsert"), st.sampled_from(PIDS), participant_st),
-    st.tuples(st.just("floor"), st.sampled_from(PIDS), st.sampled_from(FLOORS)),
+    st.tuples(st.just("floor"), st.sampled_from(PIDS), floor_st),
     st.tuples(st.just("remove"), st.sampled_from(PIDS), st.none()),
     st.tuples(st.just("query"), st.just(""), vacancy_st),
 )
@@ -327,7 +330,7 @@ def test_entering_equals_score_pair_against_each_floor(
     its score meets or ties."""
     table = ParticipantTable()
     profiles: dict[str, ParticipantProfile] = {}
-    floors: dict[str, float | None] = {}
+    floors: dict[str, tuple[float, str] | None] = {}
     for op, pid, arg in ops:
         if op == "upsert":
             profile = ParticipantProfile.from_event(arg.model_copy(update={"participant_id": pid}))
@@ -348,40 +351,107 @@ def test_entering_equals_score_pair_against_each_floor(
     assert sorted(table.entering(v)) == entering_by_definition(profiles, floors, v)
     # (after a query: an upsert's gated filings wait for the floor or the next query)
     assert filed(table) == sorted(
-        (key, group, row)
-        for pid, row in table._row_of.items()
-        for gated in (False, True)
-        for key, group in table._filings(row, table._keys_of[pid], int(table.level[row]), gated)
+        (key, group, row) for row in table._row_of.values() for key, group in table._filings(row)
     ), "every live row in exactly the lists of its gate level, and nothing else"
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    people=st.lists(
+        st.tuples(
+            participant_st, st.sampled_from(["at", "below", "none"]), st.sampled_from(FLOOR_VIDS)
+        ),
+        min_size=1,
+        max_size=len(PIDS),
+    ),
+    vacancy=vacancy_st,
+)
+def test_entering_finds_every_floor_the_vacancy_meets_in_each_band(
+    people: list[tuple[ParticipantUpserted, str, str]], vacancy: VacancyPosted
+) -> None:
+    """Floors at each participant's own score for the vacancy (a tie, settled by id) or
+    a hair under it: whatever band and gate that puts them in, the vacancy finds them."""
+    v = VacancyProfile.from_event(vacancy)
+    table = ParticipantTable()
+    profiles: dict[str, ParticipantProfile] = {}
+    floors: dict[str, tuple[float, str] | None] = {}
+    for pid, (event, where, floor_vid) in zip(PIDS, people, strict=False):
+        profile = ParticipantProfile.from_event(event.model_copy(update={"participant_id": pid}))
+        table.upsert(profile)
+        profiles[pid] = profile
+        pair = score_pair(profile, v)
+        if pair is not None and where != "none":
+            score = pair.score if where == "at" else math.nextafter(pair.score, 0.0)
+            floors[pid] = (score, floor_vid)
+            table.set_floor(pid, floors[pid])
+    assert sorted(table.entering(v)) == entering_by_definition(profiles, floors, v)
+
+
+N = 200  # skills: coverages 0.005 apart, so a band edge moved by more than that shows
+
+
+@pytest.mark.parametrize("where", ["near", "remote", "far"])
+def test_each_band_is_read_as_far_as_a_floor_in_it_can_be_met(where: str) -> None:
+    """Participant k holds skills k.. of an N-skill vacancy, so skill k is the rarest
+    they hold and their coverage, (N - k) / N, is the room left before it: with
+    floors at their scores (ties the id settles in favour), every band is read up to
+    its edge, near, for a remote vacancy and far (coverage * 0.6, by relocating
+    participants): all are found, from under half of the N (N + 1) / 2 postings."""
+    skills = [f"s{i:03d}" for i in range(N)]
+    regency = None if where == "remote" else "32.01"
+    v = VacancyProfile("v", dict.fromkeys(skills, ""), {}, 0, regency, where == "remote")
+    home = "33.01" if where == "far" else "32.01"
+    table = ParticipantTable()
+    profiles, floors = {}, {}
+    for k in range(N):
+        pid = f"p{k:03d}"
+        profiles[pid] = ParticipantProfile(pid, frozenset(skills[k:]), 3, home, where == "far")
+        table.upsert(profiles[pid])
+        pair = score_pair(profiles[pid], v)
+        assert pair is not None
+        assert pair.score == (N - k) / N * (0.6 if where == "far" else 1.0)
+        floors[pid] = (pair.score, "w")
+        table.set_floor(pid, floors[pid])
+    found = sorted(table.entering(v))
+    assert found == entering_by_definition(profiles, floors, v)
+    assert len(found) == N
+    assert table.postings_read < N * (N + 1) / 2 / 2
 
 
 def filed(table: ParticipantTable) -> list[tuple[int, int, int]]:
     """Every live posting of a participant table as (key, group, row), duplicates kept."""
-    out = []
-    for key, groups in enumerate(table._lists):
-        for group, postings in groups.items():
-            gated = group == retrieval._FAR_GROUP or table._is_text[key]
-            gens = table.gated_gen if gated else table.gen
-            size = postings.size
-            for row, gen in zip(postings.rows[:size], postings.gens[:size], strict=True):
-                if gens[row] == gen:
-                    out.append((key, group, int(row)))
-    return sorted(out)
+    return sorted(
+        (key, group, int(row))
+        for key, groups in enumerate(table._lists)
+        for group, postings in groups.items()
+        for row, gen in zip(
+            postings.rows[: postings.size], postings.gens[: postings.size], strict=True
+        )
+        if table.gen[row] == gen
+    )
 
 
 def entering_by_definition(
-    profiles: dict[str, ParticipantProfile], floors: dict[str, float | None], v: VacancyProfile
+    profiles: dict[str, ParticipantProfile],
+    floors: dict[str, tuple[float, str] | None],
+    v: VacancyProfile,
 ) -> list[tuple[str, float, bool]]:
-    """Whom ``entering`` must return: score_pair against each floor, ties flagged."""
+    """Whom ``entering`` must return: each whose shortlist's last entry (score, id) the
+    vacancy goes before, by score_pair; flagged, the ties whose ids share eight bytes."""
     expected = []
     for pid, profile in profiles.items():
         pair = score_pair(profile, v)
         if pair is None:
             continue
         floor = floors.get(pid)
-        if floor is not None and pair.score < floor:
-            continue
-        expected.append((pid, pair.score, floor is not None and pair.score == floor))
+        if floor is None or pair.score > floor[0]:
+            expected.append((pid, pair.score, False))
+        elif pair.score == floor[0]:
+            same = v.vacancy_id.encode()[:8].ljust(8, b"\0") == floor[1].encode()[:8].ljust(
+                8, b"\0"
+            )
+            if same or v.vacancy_id < floor[1]:
+                expected.append((pid, pair.score, same))
     return sorted(expected)
 
 
@@ -425,15 +495,15 @@ def test_each_gate_keeps_the_floors_a_vacancy_can_still_meet(above: bool) -> Non
         "near-text": gate_participant("near-text", "33.74", []),
     }
     table = ParticipantTable()
-    floors: dict[str, float | None] = {}
+    floors: dict[str, tuple[float, str] | None] = {}
     scores = []
     for pid, profile in profiles.items():
         table.upsert(profile)
-        table.set_floor(pid, 1.0)
+        table.set_floor(pid, (1.0, "w"))
         pair = score_pair(profile, v)
         assert pair is not None
         scores.append(pair.score)
-        floors[pid] = math.nextafter(pair.score, 2.0) if above else pair.score
+        floors[pid] = (math.nextafter(pair.score, 2.0) if above else pair.score, "w")
         table.set_floor(pid, floors[pid])
     assert scores == [1.0 * 0.6, 0.3 * 0.6, 0.3]
     found = sorted(table.entering(v))
