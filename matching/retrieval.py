@@ -144,25 +144,30 @@ class _Postings:
     A posting is live while its row's filing generation still equals the posting's.
     Removal is lazy: it only counts the posting stale, and the list drops its stale
     postings once they are half of it, so re-filing a row costs no scan of its lists.
+    Each posting also carries its row's education rank, so that the kernel passes over
+    those a vacancy's minimum excludes without a look at the row (nearly half of them).
     """
 
-    __slots__ = ("gens", "rows", "size", "stale")
+    __slots__ = ("edus", "gens", "rows", "size", "stale")
 
     def __init__(self) -> None:
         self.rows = np.zeros(8, np.int32)
         self.gens = np.zeros(8, np.int32)
+        self.edus = np.zeros(8, np.int8)
         self.size = 0
         self.stale = 0
 
-    def add(self, row: int, gen: int) -> None:
+    def add(self, row: int, gen: int, edu: int) -> None:
         if self.size == len(self.rows):
             self.rows = _grow(self.rows, self.size + 1)  # type: ignore[assignment]
             self.gens = _grow(self.gens, self.size + 1)  # type: ignore[assignment]
+            self.edus = _grow(self.edus, self.size + 1)  # type: ignore[assignment]
         self.rows[self.size] = row
         self.gens[self.size] = gen
+        self.edus[self.size] = edu
         self.size += 1
 
-    def drop(self, row_gens: npt.NDArray[np.int32]) -> None:
+    def drop(self, row_gens: npt.NDArray[np.int64]) -> None:
         """One posting went stale; past half the list, keep only the live ones."""
         self.stale += 1
         if 2 * self.stale > self.size:
@@ -171,6 +176,7 @@ class _Postings:
             kept = int(live.sum())
             self.rows[:kept] = rows[live]
             self.gens[:kept] = gens[live]
+            self.edus[:kept] = self.edus[: self.size][live]
             self.size, self.stale = kept, 0
 
 
@@ -1479,7 +1485,6 @@ class ParticipantTable:
         "has_floor",
         "floor",
         "floor_id",
-        "gen",
     )
 
     def __init__(self) -> None:
@@ -1499,9 +1504,11 @@ class ParticipantTable:
         self.has_floor = np.zeros(0, np.uint8)
         self.floor = np.zeros(0, np.float64)
         self.floor_id = np.zeros(0, np.uint64)  # the floor entry's id prefix (_id_prefix)
-        self.gen = np.zeros(0, np.int32)  # of each row's filing (see _Postings)
+        # Each row's query stamp and filing generation (see _Postings), side by side:
+        # the kernel looks at both for every posting it reads.
+        self._marks_gens = np.zeros((0, 2), np.int64)
+        self.gen = self._marks_gens[:, 1]
         self._pending: set[int] = set()  # rows upserted whose filing waits for the floor
-        self._stamp = np.zeros(0, np.int64)
         self._marks = 0
         self.postings_read = 0  # by the last ``entering`` (a statistic for bench/)
 
@@ -1533,12 +1540,12 @@ class ParticipantTable:
         return out
 
     def _file(self, row: int) -> None:
-        gen = int(self.gen[row])
+        gen, edu = int(self.gen[row]), _level(int(self.edu[row]))
         for key, group in self._filings(row):
             postings = self._lists[key].get(group)
             if postings is None:
                 postings = self._lists[key][group] = _Postings()
-            postings.add(row, gen)
+            postings.add(row, gen, edu)
 
     def _unfile(self, row: int) -> None:
         """Make all a row's postings stale, and count them so."""
@@ -1559,7 +1566,8 @@ class ParticipantTable:
             self._pid.append(None)
             for name in self._COLUMNS:
                 setattr(self, name, _grow(getattr(self, name), row + 1))
-            self._stamp = _grow(self._stamp, row + 1)  # type: ignore[assignment]
+            self._marks_gens = _grow(self._marks_gens, row + 1)  # type: ignore[assignment]
+            self.gen = self._marks_gens[:, 1]
         self._pid[row] = pid
         self._row_of[pid] = row
         self.edu[row] = profile.education_rank
@@ -1678,6 +1686,7 @@ class ParticipantTable:
             return []
         rows = np.concatenate([p.rows[: p.size] for p in lists])
         gens = np.concatenate([p.gens[: p.size] for p in lists])
+        edus = np.concatenate([p.edus[: p.size] for p in lists])
         room_of = np.repeat(np.array(rooms), sizes)
         # The vacancy's kind of each key, + 1 (0: not the vacancy's), for the kernel's
         # counts; set for this call only.
@@ -1693,6 +1702,7 @@ class ParticipantTable:
             count = _entering(
                 rows,
                 gens,
+                edus,
                 room_of,
                 len(vacancy.essential),
                 len(vacancy.optional),
@@ -1709,12 +1719,11 @@ class ParticipantTable:
                 self.floor,
                 self.floor_id,
                 np.uint64(_id_prefix(vacancy.vacancy_id)),
-                self.gen,
+                self._marks_gens,
                 self._row_keys.keys,
                 self._row_keys.start,
                 self._row_keys.size,
                 key_kind,
-                self._stamp,
                 self._marks,
                 out_rows,
                 out_scores,
@@ -1738,6 +1747,7 @@ class ParticipantTable:
 def _entering(
     rows: npt.NDArray[np.int32],
     gens: npt.NDArray[np.int32],
+    edus: npt.NDArray[np.int8],
     room_of: npt.NDArray[np.float64],
     v_ess: int,
     v_opt: int,
@@ -1754,12 +1764,11 @@ def _entering(
     floor: npt.NDArray[np.float64],
     floor_id: npt.NDArray[np.uint64],
     v_id: np.uint64,
-    row_gens: npt.NDArray[np.int32],
+    marks_gens: npt.NDArray[np.int64],
     row_keys: npt.NDArray[np.int32],
     key_start: npt.NDArray[np.int64],
     key_size: npt.NDArray[np.int32],
     key_kind: npt.NDArray[np.int8],
-    stamp: npt.NDArray[np.int64],
     mark: int,
     out_rows: npt.NDArray[np.int32],
     out_scores: npt.NDArray[np.float64],
@@ -1775,11 +1784,13 @@ def _entering(
     counts = np.zeros(_KINDS, np.int32)
     out = 0
     for t in range(len(rows)):
-        r = rows[t]
-        if row_gens[r] != gens[t] or stamp[r] == mark:
+        if v_edu_min > edus[t]:
             continue
-        stamp[r] = mark  # a live posting is of a live row: removal moves the generation
-        if v_edu_min > edu[r]:
+        r = rows[t]
+        if marks_gens[r, 1] != gens[t] or marks_gens[r, 0] == mark:
+            continue
+        marks_gens[r, 0] = mark  # a live posting is of a live row: removal moves the generation
+        if v_edu_min > edu[r]:  # (a rank above the last level is filed at that level)
             continue
         loc = _location(
             v_anywhere, v_regency == regency[r], v_province == province[r], relocate[r] != 0
