@@ -1,28 +1,37 @@
 """Participants for a new vacancy, as a worker finds them: ``ParticipantTable.entering``.
 
 A worker holds its partition's participants in a ``ParticipantTable`` with each one's
-floor (the retrieval score of the last entry of their full shortlist). For a new posting
-``entering`` returns everyone whose shortlist it enters or ties, which the engine then
-ranks and re-lists. This is the worker's side of the issue's figure "participants for a
-new vacancy: <= 10 ms p99 per 1 M-participant shard".
+floor (the last entry of their full shortlist). For a new posting ``entering`` returns
+everyone whose shortlist it enters, which the engine then ranks and re-lists. This is
+the worker's side of the issue's figure "participants for a new vacancy: <= 10 ms p99
+per 1 M-participant shard".
 
 Setup, per row of the table: ``--vacancies`` open vacancies (the replicated view) in a
 ``VacancyTable``; ``--participants`` generated participants, each with the floor its
 shortlist of ``--shortlist`` gives against those vacancies (as the engine sets it); then
 ``--postings`` new generated vacancies are queried one at a time. Prints p50/p99 per
-posting, participants returned, postings read per posting and the table's memory
-(tracemalloc, what the table allocates in Python and numpy).
+posting (all, located, anywhere), participants returned, postings read and the table's
+own memory (tracemalloc around loading it; the participant id strings are shared with
+the engine and not counted).
+
+``--against DIR`` loads ``DIR/matching`` (a checkout of an earlier commit, e.g. from
+``git worktree add``) as a second package and times its table on the same postings in
+the same run, interleaved, so that the ratio is not the machine's drift.
 """
 
 from __future__ import annotations
 
 import argparse
 import gc
+import importlib
+import importlib.util
+import inspect
 import statistics
 import sys
 import time
 import tracemalloc
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -31,16 +40,16 @@ from matching.overlap import ParticipantProfile, VacancyProfile
 from matching.population import Population, PopulationConfig
 from matching.retrieval import ParticipantTable, VacancyTable
 
+Loaded = list[tuple[ParticipantProfile, tuple[float, str] | None]]
 
-def build(
-    pop: Population, n_vacancies: int, n_participants: int, shortlist: int
-) -> tuple[ParticipantTable, float, int]:
-    """The table with its floors, its memory in MB and how many participants have a floor."""
+
+def load(pop: Population, n_vacancies: int, n_participants: int, shortlist: int) -> Loaded:
+    """Generated participants with the floor their shortlist gives: (score, vacancy id)."""
     vtable = VacancyTable()
     for j in range(n_vacancies):
         vtable.upsert(VacancyProfile.from_event(pop.vacancy(j)))
+    loaded: Loaded = []
     chunk = 4096
-    loaded: list[tuple[ParticipantProfile, tuple[float, str] | None]] = []
     for start in range(0, n_participants, chunk):
         profiles = [
             ParticipantProfile.from_event(pop.participant(i))
@@ -49,21 +58,48 @@ def build(
         for profile, listed in zip(profiles, vtable.shortlists(profiles, shortlist), strict=True):
             last = (listed[-1][1], listed[-1][0]) if len(listed) == shortlist else None
             loaded.append((profile, last))
-    del vtable
+    return loaded
+
+
+def build(table_class: Any, loaded: Loaded) -> tuple[Any, float]:
+    """A table of ``table_class`` holding ``loaded``, and what it allocated, in MB."""
+    takes_id = "floor" in inspect.signature(table_class.set_floor).parameters
     gc.collect()
     # Only the table's own allocations are traced (tracing slows everything it sees).
     tracemalloc.start()
     before = tracemalloc.get_traced_memory()[0]
-    table = ParticipantTable()
+    table = table_class()
     for profile, floor in loaded:
         table.upsert(profile)
-        table.set_floor(profile.participant_id, floor)
-    floored = sum(floor is not None for _, floor in loaded)
-    del loaded
+        if takes_id or floor is None:
+            table.set_floor(profile.participant_id, floor)
+        else:  # before set_floor took the floor's vacancy id
+            table.set_floor(profile.participant_id, floor[0])
     gc.collect()
     memory = (tracemalloc.get_traced_memory()[0] - before) / 2**20
     tracemalloc.stop()
-    return table, memory, floored
+    return table, memory
+
+
+def earlier_table(checkout: Path) -> Any:
+    """``ParticipantTable`` of ``checkout/matching``, imported as package ``earlier``."""
+    spec = importlib.util.spec_from_file_location(
+        "earlier",
+        checkout / "matching" / "__init__.py",
+        submodule_search_locations=[str(checkout / "matching")],
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["earlier"] = module
+    spec.loader.exec_module(module)
+    return importlib.import_module("earlier.retrieval").ParticipantTable
+
+
+def quantiles(times: list[float]) -> str:
+    """p50 / p99, in ms."""
+    ordered = sorted(times)
+    p50, p99 = statistics.median(ordered), ordered[int(len(ordered) * 0.99)]
+    return f"{1000 * p50:.2f} | {1000 * p99:.2f}"
 
 
 def main() -> int:
@@ -73,38 +109,52 @@ def main() -> int:
     parser.add_argument("--shortlist", type=int, default=SHORTLIST_N)
     parser.add_argument("--postings", type=int, default=300)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--against", type=Path, help="a checkout to time beside this one")
     args = parser.parse_args()
     pop = Population(PopulationConfig(seed=args.seed))
     new = [
         VacancyProfile.from_event(pop.vacancy(j))
         for j in range(args.vacancies, args.vacancies + args.postings)
     ]
+    anywhere = [v.remote or v.regency_code is None for v in new]
+    tables = [("this", ParticipantTable)]
+    if args.against is not None:
+        tables.append(("against", earlier_table(args.against)))
     print(
-        "| open vacancies | local participants | with a floor | p50 ms | p99 ms "
-        "| returned p50 | returned p99 | postings read p50 | table MB |"
+        "| table | local participants | with a floor | p50 ms | p99 ms | located p50 | p99 "
+        "| anywhere p50 | p99 | returned p50 / p99 | postings read p50 | table MB |"
     )
-    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for n in args.participants:
-        table, memory, floored = build(pop, args.vacancies, n, args.shortlist)
-        table.entering(new[0])  # compile outside the timing
-        times, returned, read = [], [], []
-        for v in new:
-            started = time.perf_counter()
-            found = table.entering(v)
-            times.append(time.perf_counter() - started)
-            returned.append(len(found))
-            read.append(table.postings_read)
-        times.sort()
-        returned.sort()
-        p99 = min(len(times) - 1, int(len(times) * 0.99))
-        print(
-            f"| {args.vacancies:,} | {n:,} | {floored / n:.0%} "
-            f"| {1000 * statistics.median(times):.2f} | {1000 * times[p99]:.2f} "
-            f"| {statistics.median(returned):.0f} | {returned[p99]:,} "
-            f"| {statistics.median(read):,.0f} | {memory:,.0f} |",
-            flush=True,
-        )
-        del table
+        loaded = load(pop, args.vacancies, n, args.shortlist)
+        floored = sum(floor is not None for _, floor in loaded) / n
+        built = [(name, *build(cls, loaded)) for name, cls in tables]
+        del loaded
+        for _, table, _ in built:
+            table.entering(new[0])  # compile outside the timing
+        times: dict[str, list[float]] = {name: [] for name, _, _ in built}
+        returned: dict[str, list[int]] = {name: [] for name, _, _ in built}
+        read: dict[str, list[int]] = {name: [] for name, _, _ in built}
+        for v in new:  # interleaved: each posting on each table in turn
+            for name, table, _ in built:
+                started = time.perf_counter()
+                found = table.entering(v)
+                times[name].append(time.perf_counter() - started)
+                returned[name].append(len(found))
+                read[name].append(getattr(table, "postings_read", -1))  # -1: not counted
+        for name, _, memory in built:
+            t = times[name]
+            located = [x for x, far in zip(t, anywhere, strict=True) if not far]
+            other = [x for x, far in zip(t, anywhere, strict=True) if far]
+            back = sorted(returned[name])
+            print(
+                f"| {name} | {n:,} | {floored:.0%} | {quantiles(t)} "
+                f"| {quantiles(located)} | {quantiles(other)} "
+                f"| {statistics.median(back):.0f} / {back[int(len(back) * 0.99)]:,} "
+                f"| {statistics.median(read[name]):,.0f} | {memory:,.0f} |",
+                flush=True,
+            )
+        del built
         gc.collect()
     return 0
 

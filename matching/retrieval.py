@@ -28,6 +28,13 @@ filtering). A second copy of each province row's first skills, in lists by key a
 education only, finds them; each is counted from the row's skill keys and ranked at
 once, so that the n-th rises early and bounds the rest (``_FAR_TIERS``, ``_far_index``,
 ``_scan_far``).
+
+``ParticipantTable`` is the other direction, as a worker needs it for a new posting:
+every local participant whose shortlist the vacancy enters, against the floor (the last
+entry) of each. Its lists are filed by what a floor still lets count: province, gates
+(text keys and far skills score at most 0.3 and 0.6) and bands of the coverage a floor
+needs, read by prefix filtering over the vacancy's skills, rarest first
+(bench/entering.py).
 """
 
 from __future__ import annotations
