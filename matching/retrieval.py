@@ -1492,6 +1492,7 @@ class ParticipantTable:
         "has_floor",
         "floor",
         "floor_id",
+        "gen",
     )
 
     def __init__(self) -> None:
@@ -1511,12 +1512,8 @@ class ParticipantTable:
         self.has_floor = np.zeros(0, np.uint8)
         self.floor = np.zeros(0, np.float64)
         self.floor_id = np.zeros(0, np.uint64)  # the floor entry's id prefix (_id_prefix)
-        # Each row's query stamp and filing generation (see _Postings), side by side:
-        # the kernel looks at both for every posting it reads.
-        self._marks_gens = np.zeros((0, 2), np.int64)
-        self.gen = self._marks_gens[:, 1]
+        self.gen = np.zeros(0, np.int64)  # of each row's filing (see _Postings)
         self._pending: set[int] = set()  # rows upserted whose filing waits for the floor
-        self._marks = 0
         self.postings_read = 0  # by the last ``entering`` (a statistic for bench/)
 
     def __len__(self) -> int:
@@ -1573,8 +1570,6 @@ class ParticipantTable:
             self._pid.append(None)
             for name in self._COLUMNS:
                 setattr(self, name, _grow(getattr(self, name), row + 1))
-            self._marks_gens = _grow(self._marks_gens, row + 1)  # type: ignore[assignment]
-            self.gen = self._marks_gens[:, 1]
         self._pid[row] = pid
         self._row_of[pid] = row
         self.edu[row] = profile.education_rank
@@ -1704,7 +1699,6 @@ class ParticipantTable:
         out_rows = np.zeros(len(rows), np.int32)
         out_scores = np.zeros(len(rows), np.float64)
         out_tie = np.zeros(len(rows), np.uint8)
-        self._marks += 1
         try:
             count = _entering(
                 rows,
@@ -1726,12 +1720,12 @@ class ParticipantTable:
                 self.floor,
                 self.floor_id,
                 np.uint64(_id_prefix(vacancy.vacancy_id)),
-                self._marks_gens,
+                self.gen,
                 self._row_keys.keys,
                 self._row_keys.start,
                 self._row_keys.size,
                 key_kind,
-                self._marks,
+                np.zeros((len(self._pid) + 7) // 8, np.uint8),
                 out_rows,
                 out_scores,
                 out_tie,
@@ -1771,12 +1765,12 @@ def _entering(
     floor: npt.NDArray[np.float64],
     floor_id: npt.NDArray[np.uint64],
     v_id: np.uint64,
-    marks_gens: npt.NDArray[np.int64],
+    row_gens: npt.NDArray[np.int64],
     row_keys: npt.NDArray[np.int32],
     key_start: npt.NDArray[np.int64],
     key_size: npt.NDArray[np.int32],
     key_kind: npt.NDArray[np.int8],
-    mark: int,
+    seen: npt.NDArray[np.uint8],
     out_rows: npt.NDArray[np.int32],
     out_scores: npt.NDArray[np.float64],
     out_tie: npt.NDArray[np.uint8],
@@ -1794,9 +1788,14 @@ def _entering(
         if v_edu_min > edus[t]:
             continue
         r = rows[t]
-        if marks_gens[r, 1] != gens[t] or marks_gens[r, 0] == mark:
+        # A bit per row says it was met (a row is often in several of the lists): the
+        # bits of a million rows stay in cache, where the rows' own arrays do not. A
+        # stale posting (its row re-filed or removed since) is passed over: the row's
+        # live postings, if any, say where it is now.
+        bit = np.uint8(1 << (r & 7))
+        if seen[r >> 3] & bit or row_gens[r] != gens[t]:
             continue
-        marks_gens[r, 0] = mark  # a live posting is of a live row: removal moves the generation
+        seen[r >> 3] |= bit
         if v_edu_min > edu[r]:  # (a rank above the last level is filed at that level)
             continue
         loc = _location(
