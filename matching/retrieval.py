@@ -1734,7 +1734,7 @@ class ParticipantTable:
                 len(vacancy.words),
                 vacancy.education_min_rank,
                 bool(anywhere),
-                self._places.get(code, -1) if code is not None else -1,
+                regency,
                 province,
                 self.edu,
                 self.regency,
