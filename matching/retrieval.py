@@ -1416,34 +1416,26 @@ def _shortlists(
 # ParticipantTable's filings. A participant is filed by what their floor (the score a
 # new vacancy must meet) still lets count (bench/entering.py):
 # - Gates: title words and unit groups score at most 0.3 near and 0.18 far (with the
-#   phase bounds' rounding room); skills at most 0.8 in another regency of the
-#   province and 0.6 in another province (coverage is 1.0 exactly at best). A key goes
-#   into the lists of a place only while the floor is at or under what it can score
-#   there.
+#   phase bounds' rounding room), skills in other provinces at most 0.6 (coverage is
+#   1.0 exactly at best). Text keys are filed only at or under the text gates, and a
+#   relocating participant's keys in the far group only at or under the far ones.
 # - Bands: skill keys are filed by the band of the coverage a vacancy needs: the floor
-#   in the participant's regency (and in everyone's lists, for vacancies anywhere), the
-#   floor / 0.8 in their province's lists, the floor / 0.6 in the far ones. A
-#   participant of band b needs more than _EDGES[b - 1] of a vacancy's skill weight; by
-#   the vacancy's skills in one order, they hold one of those whose weight before it
-#   leaves room above that edge, so a band's lists are read only for those (prefix
-#   filtering; rarest first, so the common skills' lists are the ones skipped). The
-#   kernel then counts each row it found from all its keys.
-_GATE_FAR_TEXT, _GATE_NEAR_TEXT, _GATE_FAR_SKILLS, _GATE_PROVINCE_SKILLS, _GATE_NONE = range(5)
-_GATES: Final = (
-    _PHASE_BOUNDS[_FAR_TEXT],
-    _PHASE_BOUNDS[_NEAR_TEXT],
-    _RELOCATION,
-    _SAME_PROVINCE,
-)
+#   near (in their province's group, where the location factor is at most 1), the floor
+#   / 0.6 far. A participant of band b needs more than _EDGES[b - 1] of a vacancy's
+#   skill weight; by the vacancy's skills in one order, they hold one of those whose
+#   weight before it leaves room above that edge, so a band's lists are read only for
+#   those (prefix filtering; rarest first, so the common skills' lists are the ones
+#   skipped). The kernel then counts each row it found from all its keys.
+_GATE_FAR_TEXT, _GATE_NEAR_TEXT, _GATE_FAR_SKILLS, _GATE_NONE = range(4)
+_GATES: Final = (_PHASE_BOUNDS[_FAR_TEXT], _PHASE_BOUNDS[_NEAR_TEXT], _RELOCATION)
 _EDGES: Final = (0.25, 0.5, 0.65, 0.8, 0.95)
 _BANDS: Final = len(_EDGES) + 1
 _BAND_FLOORS: Final = (-np.inf, *_EDGES)  # a band needs more coverage than this
 _ROOM_MARGIN: Final = 1e-9  # reads a band a hair early: float rounding of the room
 # Groups of a key's lists, each by band for skills (text lists take band 0's group):
-# far (0 to _BANDS - 1), everyone's (_ALL, for vacancies anywhere: a copy of the
-# regency lists, so that they read a few lists and not one per place), and a place's
-# ((place + 1) * _BANDS + band: a regency's, or a province's for text keys and for the
-# participants of its other regencies).
+# far (0 to _BANDS - 1), everyone's (_ALL, for vacancies anywhere: a copy of the near
+# lists, so that they read a few lists and not one per province), and near
+# ((province + 1) * _BANDS + band, provinces from 1).
 _FAR_GROUP: Final = 0
 _ALL_GROUP: Final = _BANDS
 
@@ -1468,15 +1460,9 @@ def _band(need: float | None) -> int:
     return 0 if need is None else sum(need > edge for edge in _EDGES)
 
 
-def _grade(floor: float | None) -> tuple[int, int, int, int]:
-    """What a floor files a participant by: gate level and three bands.
-
-    The bands of the coverage it needs in the participant's regency, in the rest of
-    their province and far.
-    """
-    if floor is None:
-        return _gate(floor), 0, 0, 0
-    return _gate(floor), _band(floor), _band(floor / _SAME_PROVINCE), _band(floor / _RELOCATION)
+def _grade(floor: float | None) -> tuple[int, int, int]:
+    """What a floor files a participant by: gate level, near band, far band."""
+    return _gate(floor), _band(floor), _band(None if floor is None else floor / _RELOCATION)
 
 
 class ParticipantTable:
@@ -1541,21 +1527,18 @@ class ParticipantTable:
 
     def _filings(self, row: int) -> list[tuple[int, int]]:
         """The (key, group) lists a row is in, by its floor's grade."""
-        home = (int(self.regency[row]) + 1) * _BANDS
-        province = (int(self.province[row]) + 1) * _BANDS
+        near = (int(self.province[row]) + 1) * _BANDS
         far = bool(self.relocate[row])
-        level, band, province_band, far_band = _grade(self._floor_of(row))
+        level, band, far_band = _grade(self._floor_of(row))
         out = []
         for key in self._row_keys.of(row).tolist():
             if not self._is_text[key]:
-                out += [(key, home + band), (key, _ALL_GROUP + band)]
-                if level <= _GATE_PROVINCE_SKILLS:
-                    out.append((key, province + province_band))
+                out += [(key, near + band), (key, _ALL_GROUP + band)]
                 if far and level <= _GATE_FAR_SKILLS:
                     out.append((key, _FAR_GROUP + far_band))
             else:
                 if level <= _GATE_NEAR_TEXT:
-                    out += [(key, province), (key, _ALL_GROUP)]
+                    out += [(key, near), (key, _ALL_GROUP)]
                 if far and level == _GATE_FAR_TEXT:
                     out.append((key, _FAR_GROUP))
         return out
@@ -1671,25 +1654,18 @@ class ParticipantTable:
         lists: list[_Postings] = []  # text lists first, then skill lists by room
         skills: list[tuple[int, float, list[tuple[int, _Postings]]]] = []
         # Everyone may take a vacancy anywhere (from everyone's lists); a located one,
-        # those of its regency, of the rest of its province and those who relocate
-        # (a place with no participant here has no lists).
-        regency = -1 if anywhere else self._places.get(str(code), -1)
-        if anywhere:
-            text_places: tuple[int, ...] = (_ALL_GROUP,)
-            skill_places: tuple[int, ...] = (_ALL_GROUP,)
-        else:
-            near = [(place + 1) * _BANDS for place in (regency, province) if place >= 0]
-            text_places = (*near[-1:], _FAR_GROUP) if province >= 0 else (_FAR_GROUP,)
-            skill_places = (*near, _FAR_GROUP)
+        # those of its province and those who relocate.
+        near = (province + 1) * _BANDS
+        places = (_ALL_GROUP,) if anywhere else (near, _FAR_GROUP)
         for key, kind in kind_of.items():
             groups = self._lists[key]
             if kind in (_WORD, _OCCUPATION):  # text lists are gated, not banded
-                lists.extend(p for g in text_places if (p := groups.get(g)) is not None)
+                lists.extend(p for g in places if (p := groups.get(g)) is not None)
                 continue
             banded = [
                 (band, p)
                 for band in range(_BANDS)
-                for g in skill_places
+                for g in places
                 if (p := groups.get(g + band)) is not None
             ]
             weight = 1.0 if kind == _ESSENTIAL else _OPTIONAL_WEIGHT
@@ -1734,7 +1710,7 @@ class ParticipantTable:
                 len(vacancy.words),
                 vacancy.education_min_rank,
                 bool(anywhere),
-                regency,
+                self._places.get(code, -1) if code is not None else -1,
                 province,
                 self.edu,
                 self.regency,

@@ -390,19 +390,17 @@ def test_entering_finds_every_floor_the_vacancy_meets_in_each_band(
 N = 200  # skills: coverages 0.005 apart, so a band edge moved by more than that shows
 
 
-@pytest.mark.parametrize("where", ["regency", "province", "far", "remote"])
+@pytest.mark.parametrize("where", ["near", "remote", "far"])
 def test_each_band_is_read_as_far_as_a_floor_in_it_can_be_met(where: str) -> None:
     """Participant k holds skills k.. of an N-skill vacancy, so skill k is the rarest
     they hold and their coverage, (N - k) / N, is the room left before it: with
     floors at their scores (ties the id settles in favour), every band is read up to
-    its edge: in the vacancy's regency, in the rest of its province (coverage * 0.8),
-    far (* 0.6, relocating) and for a remote vacancy. All are found, from under half
-    of the N (N + 1) / 2 postings."""
+    its edge, near, for a remote vacancy and far (coverage * 0.6, by relocating
+    participants): all are found, from under half of the N (N + 1) / 2 postings."""
     skills = [f"s{i:03d}" for i in range(N)]
     regency = None if where == "remote" else "32.01"
     v = VacancyProfile("v", dict.fromkeys(skills, ""), {}, 0, regency, where == "remote")
-    home = {"far": "33.01", "province": "32.04"}.get(where, "32.01")
-    factor = {"far": 0.6, "province": 0.8}.get(where, 1.0)
+    home = "33.01" if where == "far" else "32.01"
     table = ParticipantTable()
     profiles, floors = {}, {}
     for k in range(N):
@@ -411,7 +409,7 @@ def test_each_band_is_read_as_far_as_a_floor_in_it_can_be_met(where: str) -> Non
         table.upsert(profiles[pid])
         pair = score_pair(profiles[pid], v)
         assert pair is not None
-        assert pair.score == (N - k) / N * factor
+        assert pair.score == (N - k) / N * (0.6 if where == "far" else 1.0)
         floors[pid] = (pair.score, "w")
         table.set_floor(pid, floors[pid])
     found = sorted(table.entering(v))
