@@ -22,12 +22,14 @@ import heapq
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 
 from schemas import (
     Match,
     ParticipantErased,
     ParticipantUpserted,
+    Preferences,
+    RequiredSkill,
     Skill,
     SkillsAdded,
     SuggestedTraining,
@@ -817,3 +819,47 @@ class MatchEngine:
         entries = [(pid, self._short[pid][vid]) for pid in members]
         best = heapq.nsmallest(self.candidates_k, entries, key=_ranking_key)
         return tuple(self._candidate(pid, vid, entry) for pid, entry in best)
+
+
+def warm_up(scorer: PairScorer) -> list[str]:
+    """Compile the engine's kernels before real events need them.
+
+    numba compiles a kernel on its first call (then caches it on disk): on a fresh
+    install the first participant batch waited ~25 s for retrieval's kernels and the
+    ranker's, and the first posting for its own. A scratch engine with ``scorer`` takes
+    a posting, a participant who shortlists it, and a second posting that enters their
+    shortlist; a worker runs this before it reports ready. Returns the vacancy ids on
+    the scratch participant's list (both postings, when every stage ran).
+    """
+    at = datetime(2025, 1, 1, tzinfo=UTC)
+    engine = MatchEngine(scorer=scorer)
+
+    def posting(vid: str) -> VacancyPosted:
+        return VacancyPosted(
+            event_id=f"warm-{vid}",
+            occurred_at=at,
+            producer="warm-up",
+            vacancy_id=vid,
+            company_id="warm-up",
+            title="Staf Gudang",
+            required_skills=[RequiredSkill(name="Ms. Excel", importance="essential")],
+            regency_code="32.01",
+        )
+
+    engine.apply_vacancy(posting("warm-1"))
+    engine.apply_participants(
+        [
+            ParticipantUpserted(
+                event_id="warm-p",
+                occurred_at=at,
+                producer="warm-up",
+                participant_id="warm-p",
+                education_level="SMA",
+                regency_code="32.01",
+                skills=[Skill(name="Ms. Excel")],
+                preferences=Preferences(desired_occupations=["Gudang"]),
+            )
+        ]
+    )
+    engine.apply_vacancy(posting("warm-0"))
+    return sorted(rec.vacancy_id for rec in engine.lists.get("warm-p", ()))

@@ -27,7 +27,7 @@ from typing import Protocol, TypeVar
 
 from matching import ListChange, MatchEngine, ParticipantOutcome, VacancyOutcome
 from matching.capacity import CapacityParams, price_step
-from matching.engine import ParticipantEvent
+from matching.engine import ParticipantEvent, warm_up
 from schemas import DeadLettered, MatchesUpdated, VacancyPriced, decode, encode
 from schemas.participants import ParticipantErased, ParticipantUpserted, SkillsAdded
 from schemas.vacancies import VacancyClosed, VacancyPosted, VacancyUpdated
@@ -128,6 +128,7 @@ class MatchService:
         if not settings.capacity:
             self.prices_ready.set()
         self.ready = asyncio.Event()
+        self._warmed = False  # the engine's kernels compiled (matching.engine.warm_up)
         self.owned: set[int] = set()
         self.retry = RetryState()
         self.stats = Stats()
@@ -292,6 +293,9 @@ class MatchService:
         """
         await self.vacancies_ready.wait()
         await self.prices_ready.wait()
+        if not self._warmed:  # once, off the event loop: ~25 s on a fresh install
+            await asyncio.to_thread(warm_up, self.engine.scorer)
+            self._warmed = True
         async with self.lock:
             lost, gained = self.owned - assigned, assigned - self.owned
             dropped = [pid for pid, p in self._partition_of.items() if p in lost]

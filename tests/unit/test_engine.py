@@ -24,6 +24,7 @@ from matching import (
     UnknownParticipant,
     normalise_skill,
 )
+from matching.engine import warm_up
 from matching.overlap import (
     PairScore,
     ParticipantProfile,
@@ -31,6 +32,7 @@ from matching.overlap import (
     score_pair,
     title_words,
 )
+from matching.scoring import ModelScorer
 from matching.trainings import TrainingCatalogue
 from schemas import (
     EDUCATION_LEVELS,
@@ -1224,3 +1226,12 @@ def test_replaying_the_whole_sequence_changes_nothing(config: Config, events: li
     assert engine.lists == final
     assert engine.participants == participants
     assert engine.vacancies == vacancies
+
+
+def test_warm_up_runs_every_stage_on_a_scratch_engine() -> None:
+    """Both warm-up postings reach the scratch participant's list: the first through
+    their shortlist, the second through the table of participants a posting enters."""
+    engine = MatchEngine()
+    assert warm_up(ModelScorer.load()) == ["warm-0", "warm-1"]
+    assert warm_up(engine.scorer) == ["warm-0", "warm-1"]
+    assert not engine.participants and not engine.vacancies  # nothing of it stays
