@@ -1562,7 +1562,7 @@ class ParticipantTable:
         """Add a participant, or replace the one with the same id (their floor is kept)."""
         pid = profile.participant_id
         row = self._row_of.get(pid)
-        floor = float(self.floor[row]) if row is not None and self.has_floor[row] else None
+        floor = self._floor_of(row) if row is not None else None
         floor_id = self.floor_id[row] if row is not None else 0
         self.remove(pid)
         row = self._free.pop() if self._free else len(self._pid)
