@@ -547,6 +547,8 @@ def test_text_rows_equal_the_vectorizer_on_awkward_text(real_pairs: list) -> Non
         "Kasir\tminimarket\u00a0\u00a0Jakarta  Selatan",
         "PÉRAWAT \ufb01sioterapi \u0132ssel \u210c Straße İstanbul",
         "a b c",
+        # every kind of whitespace the analyser folds: words split at the same places
+        "Admin\u2003gudang\u2028Bekasi\u3000K3\x0b\x0cSIM\x1fB1\x1c\r\nok \u2029\x85end",
         "Ms. Excel . K3 . SIM B1",
         *(participant_text(p) for p, _ in real_pairs[:200]),
         *(vacancy_text(v) for _, v in real_pairs[:200]),
