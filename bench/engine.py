@@ -14,11 +14,18 @@ Medians over batches; vacancies are featurised before timing, as in a worker tha
 for a while, and the heap is settled (``streams.service.settle_heap``: collect, then
 ``gc.freeze``) as the worker does once its state is loaded; ``--no-settle`` leaves the
 collector walking the whole state, as before.
+
+``--against DIR`` builds a second engine from ``DIR/matching`` (a checkout of an earlier
+commit) and gives both the same participant batches in turn, so that their ratio is not
+the machine's drift (this machine is shared; figures from separate runs differ by 20%).
 """
 
 from __future__ import annotations
 
 import argparse
+import copy
+import importlib
+import importlib.util
 import statistics
 import sys
 import time
@@ -37,10 +44,10 @@ from streams.service import settle_heap
 
 
 class TimedScorer:
-    """The shipped ranker, with the time spent in it counted."""
+    """A ranker, with the time spent in it counted (the shipped one unless given)."""
 
-    def __init__(self) -> None:
-        self.inner = ModelScorer.load()
+    def __init__(self, inner: Any = None) -> None:
+        self.inner = ModelScorer.load() if inner is None else inner
         self.version = self.inner.version
         self.seconds = 0.0
         self.pairs = 0
@@ -53,7 +60,109 @@ class TimedScorer:
         return out
 
 
-def participants_run(
+def earlier_package(checkout: Path) -> Any:
+    """``checkout/matching`` (a checkout of an earlier commit) imported as package ``earlier``."""
+    spec = importlib.util.spec_from_file_location(
+        "earlier",
+        checkout / "matching" / "__init__.py",
+        submodule_search_locations=[str(checkout / "matching")],
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["earlier"] = module
+    spec.loader.exec_module(module)
+    for name in ("engine", "features", "scoring"):
+        importlib.import_module(f"earlier.{name}")
+    return module
+
+
+def earlier_scorer(package: Any) -> Any:
+    """The shipped model with the earlier checkout's featuriser class (same fitted state).
+
+    The artifact names this checkout's classes; the featuriser's code is what changes
+    between commits, so the earlier one takes over the loaded featuriser's state.
+    """
+    pipeline = copy.deepcopy(ModelScorer.load().pipeline)
+    name, fitted = pipeline.steps[0]
+    older = object.__new__(package.features.PairFeaturizer)
+    older.__dict__.update({k: v for k, v in vars(fitted).items() if "cache" not in k})
+    pipeline.steps[0] = (name, older)
+    return package.scoring.ModelScorer(pipeline, "earlier")
+
+
+class ParticipantsRun:
+    """One engine holding ``n_vacancies`` open vacancies, timed batch by batch."""
+
+    def __init__(
+        self,
+        pop: Population,
+        n_vacancies: int,
+        warm_up: list[Any],
+        held: int = 0,
+        shortlist_n: int = SHORTLIST_N,
+        package: Any = None,
+    ) -> None:
+        engine_class = MatchEngine if package is None else package.engine.MatchEngine
+        self.scorer = TimedScorer(None if package is None else earlier_scorer(package))
+        self.engine = engine = engine_class(scorer=self.scorer, shortlist_n=shortlist_n)
+        vacancies = [pop.vacancy(j) for j in range(n_vacancies)]
+        for v in vacancies:
+            engine.apply_vacancy(v, rescore=False)
+        if held:
+            # A worker that owns participants already: vacancies' local best candidates
+            # fill up, and most new pairs no longer enter them.
+            for i in range(held):
+                engine.load_participant(pop.participant(i))
+            engine.recompute_all()
+            engine.take_candidate_changes()
+        # Steady state: a long-running worker has featurised its open vacancies already
+        # (the first participant to shortlist one pays for it once); the cold cost is in
+        # bench/ranking.py.
+        self.scorer.inner.score([(warm_up[0], v) for v in vacancies], [])
+        engine.apply_participants(warm_up)  # warm-up: compiled kernels
+        # The retrieval stage is timed where the engine calls it (the compiled table).
+        table = engine._table
+        shortlists = table.shortlists
+        self.retrieval = 0.0
+
+        def timed_shortlists(*args: Any) -> Any:
+            started = time.perf_counter()
+            out = shortlists(*args)
+            self.retrieval += time.perf_counter() - started
+            return out
+
+        table.shortlists = timed_shortlists
+        self.rates: list[float] = []
+        self.stages: list[float] = []
+        self.retrieval_ms: list[float] = []
+        self.ranking_ms: list[float] = []
+        self.pairs: list[float] = []
+
+    def batch(self, chunk: list[Any]) -> None:
+        """Apply one batch of participant events and record its times."""
+        scorer = self.scorer
+        scorer.seconds, scorer.pairs, self.retrieval = 0.0, 0, 0.0
+        started = time.perf_counter()
+        self.engine.apply_participants(chunk)
+        self.engine.take_candidate_changes()  # the entries to write, as the worker takes them
+        elapsed = time.perf_counter() - started
+        self.rates.append(len(chunk) / elapsed)
+        self.stages.append(len(chunk) / (self.retrieval + scorer.seconds))
+        self.retrieval_ms.append(1000 * self.retrieval)
+        self.ranking_ms.append(1000 * scorer.seconds)
+        self.pairs.append(scorer.pairs / len(chunk))
+
+    def medians(self) -> dict[str, float]:
+        return {
+            "participants/s": statistics.median(self.rates),
+            "stages/s": statistics.median(self.stages),
+            "retrieval ms": statistics.median(self.retrieval_ms),
+            "ranking ms": statistics.median(self.ranking_ms),
+            "pairs/participant": statistics.median(self.pairs),
+        }
+
+
+def participants_runs(
     pop: Population,
     n_vacancies: int,
     batches: int,
@@ -61,61 +170,29 @@ def participants_run(
     settled: bool = True,
     held: int = 0,
     shortlist_n: int = SHORTLIST_N,
-) -> dict[str, Any]:
-    scorer = TimedScorer()
-    engine = MatchEngine(scorer=scorer, shortlist_n=shortlist_n)
-    vacancies = [pop.vacancy(j) for j in range(n_vacancies)]
-    for v in vacancies:
-        engine.apply_vacancy(v, rescore=False)
+    against: Any = None,
+) -> list[tuple[str, dict[str, float]]]:
+    """Medians over ``batches`` batches for this tree, and the earlier one if given.
+
+    With ``against`` both engines take the same batches in turn (which goes first
+    alternates), so the machine's drift falls on both alike.
+    """
     people = [pop.participant(held + i) for i in range((batches + 1) * batch)]
-    if held:
-        # A worker that owns participants already: vacancies' local best candidates
-        # fill up, and most new pairs no longer enter them.
-        for i in range(held):
-            engine.load_participant(pop.participant(i))
-        engine.recompute_all()
-        engine.take_candidate_changes()
-    # Steady state: a long-running worker has featurised its open vacancies already (the
-    # first participant to shortlist one pays for it once); the cold cost is in
-    # bench/ranking.py.
-    scorer.inner.score([(people[0], v) for v in vacancies], [])
-    engine.apply_participants(people[:batch])  # warm-up: compiled kernels
+    runs = [("this", ParticipantsRun(pop, n_vacancies, people[:batch], held, shortlist_n))]
+    if against is not None:
+        runs.append(
+            (
+                "earlier",
+                ParticipantsRun(pop, n_vacancies, people[:batch], held, shortlist_n, against),
+            )
+        )
     if settled:
         settle_heap()
-    # The retrieval stage is timed where the engine calls it (the compiled table).
-    table = engine._table
-    shortlists = table.shortlists
-    retrieval = [0.0]
-
-    def timed_shortlists(*args: Any) -> Any:
-        started = time.perf_counter()
-        out = shortlists(*args)
-        retrieval[0] += time.perf_counter() - started
-        return out
-
-    table.shortlists = timed_shortlists  # type: ignore[method-assign]
-    rates, stages, retrieval_ms, ranking_ms, pairs = [], [], [], [], []
     for k in range(1, batches + 1):
-        scorer.seconds, scorer.pairs, retrieval[0] = 0.0, 0, 0.0
         chunk = people[k * batch : (k + 1) * batch]
-        started = time.perf_counter()
-        engine.apply_participants(chunk)
-        engine.take_candidate_changes()  # the entries to write, as the worker takes them
-        elapsed = time.perf_counter() - started
-        rates.append(len(chunk) / elapsed)
-        stages.append(len(chunk) / (retrieval[0] + scorer.seconds))
-        retrieval_ms.append(1000 * retrieval[0])
-        ranking_ms.append(1000 * scorer.seconds)
-        pairs.append(scorer.pairs / len(chunk))
-    return {
-        "vacancies": n_vacancies,
-        "held": held,
-        "participants/s": statistics.median(rates),
-        "stages/s": statistics.median(stages),
-        "retrieval ms": statistics.median(retrieval_ms),
-        "ranking ms": statistics.median(ranking_ms),
-        "pairs/participant": statistics.median(pairs),
-    }
+        for _, run in runs if k % 2 else runs[::-1]:
+            run.batch(chunk)
+    return [(name, run.medians()) for name, run in runs]
 
 
 def vacancies_run(
@@ -149,7 +226,13 @@ def vacancies_run(
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--vacancies", type=int, nargs="+", default=[1_000, 10_000, 100_000])
-    parser.add_argument("--participants", type=int, nargs="+", default=[10_000])
+    parser.add_argument(
+        "--participants",
+        type=int,
+        nargs="*",
+        default=[10_000],
+        help="local participants for the posting table (none: no posting table)",
+    )
     parser.add_argument(
         "--held",
         type=int,
@@ -169,26 +252,38 @@ def main() -> int:
     parser.add_argument("--postings", type=int, default=100)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--no-settle", action="store_true", help="do not freeze the heap")
+    parser.add_argument(
+        "--against",
+        type=Path,
+        help="a checkout (e.g. from git worktree add) whose engine takes the same "
+        "participant batches in turn with this one",
+    )
     args = parser.parse_args()
     settled = not args.no_settle
+    against = None if args.against is None else earlier_package(args.against)
     pop = Population(PopulationConfig(seed=args.seed))
     with threadpool_limits(1):
         print(
-            "| open vacancies | participants held | shortlist | retrieval ms | ranking ms "
-            "| retrieval + ranking participants/s | engine participants/s "
+            "| tree | open vacancies | participants held | shortlist | retrieval ms "
+            "| ranking ms | retrieval + ranking participants/s | engine participants/s "
             "| pairs ranked/participant |"
         )
-        print("|---:|---:|---:|---:|---:|---:|---:|---:|")
+        print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
         for n in args.vacancies:
             for held in args.held:
                 for short in args.shortlist:
-                    r = participants_run(pop, n, args.batches, args.batch, settled, held, short)
-                    print(
-                        f"| {n:,} | {held:,} | {short} | {r['retrieval ms']:.0f} "
-                        f"| {r['ranking ms']:.0f} | {r['stages/s']:,.0f} "
-                        f"| {r['participants/s']:,.0f} | {r['pairs/participant']:.1f} |",
-                        flush=True,
+                    runs = participants_runs(
+                        pop, n, args.batches, args.batch, settled, held, short, against
                     )
+                    for name, r in runs:
+                        print(
+                            f"| {name} | {n:,} | {held:,} | {short} | {r['retrieval ms']:.1f} "
+                            f"| {r['ranking ms']:.1f} | {r['stages/s']:,.0f} "
+                            f"| {r['participants/s']:,.0f} | {r['pairs/participant']:.1f} |",
+                            flush=True,
+                        )
+        if not args.participants:
+            return 0
         print()
         print("| local participants | posting p50 ms | posting p99 ms | pairs ranked/posting |")
         print("|---:|---:|---:|---:|")
