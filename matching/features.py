@@ -844,7 +844,7 @@ class _EntityCache:
         if longest >= len(self.log1):
             self.log1 = _log_table(2 * longest)
         out = np.empty((len(texts), self.components.shape[1]), dtype=np.float32)
-        _text_rows(flat, lengths, self.idf, self.log1, self.components, _BIT_INDEX, out)
+        _text_rows(flat, lengths, self.idf, self.log1, self.components, out)
         return out
 
     def _ngram_ids(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
@@ -1017,12 +1017,19 @@ def _row_dot(a: np.ndarray, b: np.ndarray, tmp: np.ndarray) -> Any:  # pragma: n
     return np.float32(0.0) + _pairwise_sum(tmp, n)
 
 
-# ``_text_rows`` finds a set bit's index with a de Bruijn multiply (numba has no
+# ``_lowest_bit`` finds a set bit's index with a de Bruijn multiply (numba has no
 # count-trailing-zeros): the top six bits of ``lowest bit * _DE_BRUIJN`` are distinct for
 # each of the 64 bits, and ``_BIT_INDEX`` maps them back.
 _DE_BRUIJN: Final = 0x03F79D71B4CB0A89
 _BIT_INDEX: Final = np.zeros(64, dtype=np.int64)
 _BIT_INDEX[[((1 << i) * _DE_BRUIJN & (1 << 64) - 1) >> 58 for i in range(64)]] = np.arange(64)
+
+
+@njit(cache=True, nogil=True)
+def _lowest_bit(x: np.uint64) -> int:  # pragma: no cover - compiled
+    """The index of the lowest set bit of ``x`` (not zero)."""
+    low = x & (~x + np.uint64(1))
+    return _BIT_INDEX[(low * np.uint64(_DE_BRUIJN)) >> np.uint64(58)]
 
 
 @njit(cache=True, nogil=True)
@@ -1032,7 +1039,6 @@ def _text_rows(
     idf: np.ndarray,
     log1: np.ndarray,
     components: np.ndarray,
-    bit_index: np.ndarray,
     out: np.ndarray,
 ) -> None:  # pragma: no cover - compiled
     """``text_vectors(_tfidf(texts), components)`` from each text's n-gram ids.
@@ -1071,13 +1077,12 @@ def _text_rows(
             x = bits[w]
             bits[w] = 0
             while x:
-                low = x & (~x + one)
-                c = (w << 6) + bit_index[(low * np.uint64(_DE_BRUIJN)) >> np.uint64(58)]
+                c = (w << 6) + _lowest_bit(x)
                 cols[m] = c
                 data[m] = log1[counts[c]] * idf[c]
                 counts[c] = 0
                 m += 1
-                x ^= low
+                x &= x - one
         total = 0.0
         for k in range(m):
             total += data[k] * data[k]

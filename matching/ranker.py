@@ -30,14 +30,13 @@ import skops
 import skops.io as sio
 from numba import njit
 from sklearn.ensemble import HistGradientBoostingClassifier
-from sklearn.ensemble._hist_gradient_boosting.common import PREDICTOR_RECORD_DTYPE
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.pipeline import FeatureUnion, Pipeline
 
 from schemas import ParticipantUpserted, VacancyPosted
 
 from .behaviour import HiddenTruth, graded_relevance
-from .features import Pair, PairFeaturizer, participant_text, vacancy_text
+from .features import Pair, PairFeaturizer, _lowest_bit, participant_text, vacancy_text
 from .overlap import (
     _RELOCATION,
     _SAME_PROVINCE,
@@ -131,8 +130,9 @@ class RankerPipeline(Pipeline):
     Fit, parameters and persistence are ``Pipeline``'s. ``predict_proba`` takes a
     documented fast path that returns exactly what ``Pipeline.predict_proba`` returns
     (a test holds them equal bit for bit, on one pair and on thousands): features, then the
-    classifier's trees summed in its order by one compiled (numba) walk over their nodes
-    as flat arrays, on one thread, without the per-call input validation and per-tree
+    classifier's trees summed in its order by one compiled (numba) pass over the rows,
+    which finds each tree's exit leaf the QuickScorer way (see ``_tree_sums``), on one
+    thread, without the per-call input validation and per-tree
     dispatch of ``HistGradientBoostingClassifier.predict_proba`` (about 4 µs per tree per
     call, and an OpenMP team on every tree). The flat arrays are runtime state kept
     outside the estimators (a weak map keyed by the classifier), so they are never
@@ -157,21 +157,30 @@ def _fast_path_ok(model: Any) -> bool:
         return False
     if model.n_trees_per_iteration_ != 1 or model.is_categorical_ is not None:
         return False
+    if any(int(p.nodes["is_leaf"].sum()) > _MAX_LEAVES for (p,) in model._predictors):
+        return False  # a tree's reachable leaves must fit one 64-bit word
     return model._preprocessor is None
 
 
+_MAX_LEAVES: Final = 64
+
+
 class _Trees(NamedTuple):
-    """A binary HGB model's trees as flat node arrays (runtime state, never persisted)."""
+    """A binary HGB model's trees for ``_tree_sums`` (runtime state, never persisted).
+
+    QuickScorer's layout (Lucchese et al., SIGIR 2015): every split node of every tree,
+    grouped by feature and sorted by threshold, with the bit mask of the leaves (in
+    left-to-right order within its tree) that remain reachable when the row goes right
+    there, that is, all but those of its left subtree.
+    """
 
     predictors: list[Any]  # the model's list the arrays were built from
-    roots: np.ndarray
-    feature: np.ndarray
-    threshold: np.ndarray
-    missing_left: np.ndarray
-    left: np.ndarray
-    right: np.ndarray
-    is_leaf: np.ndarray
-    value: np.ndarray
+    start: np.ndarray  # feature f's split nodes are start[f]:start[f + 1]
+    threshold: np.ndarray  # a row goes right where its value is above (sorted per feature)
+    tree: np.ndarray
+    mask: np.ndarray  # uint64: the tree's leaves still reachable after going right
+    nan_right: np.ndarray  # uint8: a missing value goes right here
+    leaf_value: np.ndarray  # (tree, leaf in left-to-right order)
     baseline: float
 
 
@@ -180,25 +189,57 @@ class _Trees(NamedTuple):
 _TREES: weakref.WeakKeyDictionary[Any, _Trees] = weakref.WeakKeyDictionary()
 
 
+def _leaves_below(nodes: np.ndarray) -> tuple[list[int], dict[int, int]]:
+    """A tree's leaves left to right, and per node the bits (by that order) of its leaves."""
+    leaves: list[int] = []
+    under: dict[int, int] = {}
+
+    def visit(k: int) -> int:
+        if nodes["is_leaf"][k]:
+            leaves.append(k)
+            under[k] = 1 << (len(leaves) - 1)
+        else:
+            under[k] = visit(int(nodes["left"][k])) | visit(int(nodes["right"][k]))
+        return under[k]
+
+    visit(0)
+    return leaves, under
+
+
 def _trees(model: HistGradientBoostingClassifier) -> _Trees:
     cached = _TREES.get(model)
     if cached is not None and cached.predictors is model._predictors:
         return cached
-    nodes = [predictor.nodes for (predictor,) in model._predictors]
-    sizes = np.fromiter(map(len, nodes), dtype=np.int64, count=len(nodes))
-    roots = np.cumsum(sizes) - sizes
-    flat: Any = np.concatenate(nodes) if nodes else np.zeros(0, dtype=PREDICTOR_RECORD_DTYPE)
-    offset = np.repeat(roots, sizes)
+    splits: list[tuple[int, float, int, int, int]] = []
+    values: list[list[float]] = []
+    for t, (predictor,) in enumerate(model._predictors):
+        nodes = predictor.nodes
+        leaves, under = _leaves_below(nodes)
+        for k in range(len(nodes)):
+            if not nodes["is_leaf"][k]:
+                splits.append(
+                    (
+                        int(nodes["feature_idx"][k]),
+                        float(nodes["num_threshold"][k]),
+                        t,
+                        ~under[int(nodes["left"][k])] & (1 << 64) - 1,
+                        0 if nodes["missing_go_to_left"][k] else 1,
+                    )
+                )
+        values.append([float(nodes["value"][k]) for k in leaves])
+    splits.sort(key=lambda split: (split[0], split[1]))
+    features = np.array([split[0] for split in splits], dtype=np.int64)
+    leaf_value = np.zeros((len(values), max(map(len, values), default=1)), dtype=np.float64)
+    for t, row in enumerate(values):
+        leaf_value[t, : len(row)] = row
     trees = _Trees(
         predictors=model._predictors,
-        roots=roots,
-        feature=np.ascontiguousarray(flat["feature_idx"], dtype=np.int64),
-        threshold=np.ascontiguousarray(flat["num_threshold"], dtype=np.float64),
-        missing_left=np.ascontiguousarray(flat["missing_go_to_left"], dtype=np.uint8),
-        left=flat["left"].astype(np.int64) + offset,
-        right=flat["right"].astype(np.int64) + offset,
-        is_leaf=np.ascontiguousarray(flat["is_leaf"], dtype=np.uint8),
-        value=np.ascontiguousarray(flat["value"], dtype=np.float64),
+        start=np.searchsorted(features, np.arange(model.n_features_in_ + 1)).astype(np.int64),
+        threshold=np.array([split[1] for split in splits], dtype=np.float64),
+        tree=np.array([split[2] for split in splits], dtype=np.int64),
+        mask=np.array([split[3] for split in splits], dtype=np.uint64),
+        nan_right=np.array([split[4] for split in splits], dtype=np.uint8),
+        leaf_value=leaf_value,
         baseline=float(np.asarray(model._baseline_prediction, dtype=np.float64).reshape(-1)[0]),
     )
     _TREES[model] = trees
@@ -208,36 +249,44 @@ def _trees(model: HistGradientBoostingClassifier) -> _Trees:
 @njit(cache=True, nogil=True)
 def _tree_sums(
     x: np.ndarray,
-    roots: np.ndarray,
-    feature: np.ndarray,
+    start: np.ndarray,
     threshold: np.ndarray,
-    missing_left: np.ndarray,
-    left: np.ndarray,
-    right: np.ndarray,
-    is_leaf: np.ndarray,
-    value: np.ndarray,
+    tree: np.ndarray,
+    mask: np.ndarray,
+    nan_right: np.ndarray,
+    leaf_value: np.ndarray,
     baseline: float,
     out: np.ndarray,
 ) -> None:  # pragma: no cover - compiled
     """Raw scores: ``0 + baseline``, then each tree's leaf value added in tree order.
 
-    The walk of scikit-learn's ``_predict_one_from_raw_data`` for numeric splits: NaN
-    goes where the node sends missing values, else ``x <= threshold`` goes left (on the
-    value as float64, as ``_raw_predict`` converts its input).
+    The leaf is the one scikit-learn's ``_predict_one_from_raw_data`` walks to for
+    numeric splits (NaN goes where the node sends missing values, else ``x <= threshold``
+    goes left, on the value as float64, as ``_raw_predict`` converts its input), found
+    the QuickScorer way: each tree starts with every leaf reachable; per feature, the
+    splits the row goes right at (thresholds below its value, read in order until one
+    is not) take their left subtree's leaves away; the lowest leaf left is the exit
+    leaf. No node-to-node walk, so no unpredictable branch per node (1.4x faster on
+    the shipped model's 40 trees of 15 leaves, bench/README.md).
     """
+    n_trees = leaf_value.shape[0]
+    reachable = np.empty(n_trees, dtype=np.uint64)
     for i in range(x.shape[0]):
+        reachable[:] = ~np.uint64(0)
+        for f in range(len(start) - 1):
+            v = np.float64(x[i, f])
+            k, end = start[f], start[f + 1]
+            if math.isnan(v):
+                for j in range(k, end):
+                    if nan_right[j]:
+                        reachable[tree[j]] &= mask[j]
+                continue
+            while k < end and threshold[k] < v:
+                reachable[tree[k]] &= mask[k]
+                k += 1
         raw = 0.0 + baseline
-        for t in range(len(roots)):
-            node = roots[t]
-            while not is_leaf[node]:
-                v = np.float64(x[i, feature[node]])
-                if math.isnan(v):
-                    node = left[node] if missing_left[node] else right[node]
-                elif v <= threshold[node]:
-                    node = left[node]
-                else:
-                    node = right[node]
-            raw += value[node]
+        for t in range(n_trees):
+            raw += leaf_value[t, _lowest_bit(reachable[t])]
         out[i, 0] = raw
 
 
@@ -256,14 +305,12 @@ def _hgb_predict_proba(model: HistGradientBoostingClassifier, x: np.ndarray) -> 
     raw = np.empty((x.shape[0], 1), dtype=np.float64, order="F")
     _tree_sums(
         x,
-        t.roots,
-        t.feature,
+        t.start,
         t.threshold,
-        t.missing_left,
-        t.left,
-        t.right,
-        t.is_leaf,
-        t.value,
+        t.tree,
+        t.mask,
+        t.nan_right,
+        t.leaf_value,
         t.baseline,
         raw,
     )

@@ -19,6 +19,7 @@ import numpy as np
 import pytest
 import sklearn
 from sklearn.base import clone
+from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.exceptions import NotFittedError
 
 import matching.features as features_module
@@ -38,6 +39,8 @@ from matching.ranker import (
     ModelIntegrityError,
     RankerPipeline,
     TfidfBaseline,
+    _fast_path_ok,
+    _hgb_predict_proba,
     _overlap_candidates,
     evaluate,
     load_default_model,
@@ -522,6 +525,39 @@ def test_fast_path_equals_the_pipeline_bit_for_bit(real_pairs: list) -> None:
         reference_transform(model.named_steps["features"], real_pairs)
     )
     np.testing.assert_array_equal(model.predict_proba(real_pairs), before)
+
+
+@pytest.mark.parametrize("leaves", [2, 15, 63])
+def test_compiled_tree_sums_equal_the_classifier_with_missing_values_and_ties(
+    leaves: int,
+) -> None:
+    # Trained with NaNs, so that splits send missing values both ways; scored on rows
+    # with NaNs, infinities and values exactly at the thresholds (x <= t goes left).
+    rng = np.random.default_rng(leaves)
+    x = rng.normal(size=(4000, 6))
+    y = (x[:, 0] + np.where(np.isnan(x[:, 1]), 1.0, x[:, 1]) > 0.3).astype(int)
+    x[rng.random(x.shape) < 0.15] = np.nan
+    model = HistGradientBoostingClassifier(max_iter=12, max_leaf_nodes=leaves, random_state=0)
+    model.fit(x, y)
+    assert _fast_path_ok(model)
+    thresholds = np.concatenate([p.nodes["num_threshold"] for (p,) in model._predictors])
+    rows = rng.normal(size=(3000, 6))
+    rows[rng.random(rows.shape) < 0.2] = np.nan
+    rows[rng.random(rows.shape) < 0.2] = rng.choice(thresholds, size=1)[0]
+    rows[:50] = rng.choice(thresholds, size=(50, 6))
+    rows[50:60] = np.inf
+    rows[60:70] = -np.inf
+    for batch in (rows, rows.astype(np.float32), rows[:1]):
+        np.testing.assert_array_equal(_hgb_predict_proba(model, batch), model.predict_proba(batch))
+
+
+def test_trees_of_more_leaves_than_a_word_take_the_classifier() -> None:
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(4000, 4))
+    model = HistGradientBoostingClassifier(max_iter=3, max_leaf_nodes=80, min_samples_leaf=5)
+    model.fit(x, (x[:, 0] * x[:, 1] > 0).astype(int))
+    assert max(int(p.nodes["is_leaf"].sum()) for (p,) in model._predictors) > 64
+    assert not _fast_path_ok(model)
 
 
 def test_shuffled_and_partial_batches_score_each_pair_as_a_single_call(real_pairs: list) -> None:
