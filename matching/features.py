@@ -31,8 +31,10 @@ from .taxonomy import canonical_skill
 
 __all__ = [
     "FEATURE_NAMES",
+    "PART_SEPARATOR",
     "Pair",
     "PairFeaturizer",
+    "participant_parts",
     "participant_text",
     "row_dots",
     "text_vectors",
@@ -103,12 +105,20 @@ def _default_regions() -> RegionTable:
     return builtin_regions()
 
 
-def participant_text(p: ParticipantUpserted) -> str:
-    """Return the free text describing a participant: skills, headline, major, wishes, trainings."""
+PART_SEPARATOR: Final = " . "
+
+
+def participant_parts(p: ParticipantUpserted) -> list[str]:
+    """Return the parts of ``participant_text``: skills, headline, major, wishes, trainings."""
     parts = [s.name for s in p.skills]
     parts += [p.headline, p.major, *p.preferences.desired_occupations]
     parts += [t.title for t in p.trainings]
-    return " . ".join(part for part in parts if part)
+    return [part for part in parts if part]
+
+
+def participant_text(p: ParticipantUpserted) -> str:
+    """Return the free text describing a participant: its parts joined by ``PART_SEPARATOR``."""
+    return PART_SEPARATOR.join(participant_parts(p))
 
 
 def vacancy_text(v: Vacancy) -> str:
@@ -400,6 +410,8 @@ _EPOCH_NAIVE: Final = datetime(1970, 1, 1)
 _MICROSECOND: Final = timedelta(microseconds=1)
 # Any vocabulary (skills, title words, n-gram words) beyond this resets the cache.
 _MAX_VOCABULARY: Final = 1 << 20
+# Text parts whose n-gram ids are cached (~0.5 KB each); beyond it the oldest is dropped.
+_MAX_PARTS: Final = 1 << 15
 # Distances are a dense (region x region) table: beyond this many region codes, reset.
 _MAX_REGIONS: Final = 2048
 
@@ -565,6 +577,7 @@ class _EntityCache:
         self.region_codes: list[str] = []
         self.provinces: dict[str, int] = {}
         self.ngrams: dict[str, np.ndarray] = {}
+        self.parts: dict[str, np.ndarray] = {}  # see _ngram_ids
         self.regions: RegionTable | None = None
         self.dist = np.zeros((0, 0), dtype=np.float64)
         self.known = np.zeros((0, 0), dtype=np.uint8)
@@ -575,6 +588,9 @@ class _EntityCache:
         idf = getattr(vectorizer, "idf_", None)
         self.idf = np.asarray(idf if idf is not None else np.ones(self.n_text), np.float32)
         self.log1 = _log_table(256)
+        # (Parts are read only on the compiled path, which the stock analyser implies.)
+        separator = self._word_ids(PART_SEPARATOR) if self.fast_text else []
+        self.separator_ids = np.concatenate([np.zeros(0, dtype=np.int64), *separator])
 
     def too_big(self) -> bool:
         """Whether a vocabulary outgrew its bound (then the whole cache is rebuilt)."""
@@ -752,9 +768,11 @@ class _EntityCache:
         else:
             for slot, event in fresh:
                 self._vacancy(slot, event)
-        text = participant_text if kind == "p" else vacancy_text
+        docs: list[Any] = [
+            participant_parts(e) if kind == "p" else vacancy_text(e) for _, e in fresh
+        ]
         rows = np.fromiter((s for s, _ in fresh), dtype=np.int64, count=len(fresh))
-        cols["text"][rows] = self.text_rows([text(e) for _, e in fresh])
+        cols["text"][rows] = self.text_rows(docs)
 
     def resolve(self, ps: list[Any], vs: list[Any]) -> tuple[np.ndarray, np.ndarray]:
         """Return each pair's participant and vacancy slot, deriving what is not cached."""
@@ -831,10 +849,15 @@ class _EntityCache:
 
     # -- text --------------------------------------------------------------------------
 
-    def text_rows(self, texts: list[str]) -> np.ndarray:
-        """Return the float32 ``text_vectors`` rows of ``texts`` (the vectoriser, projected)."""
+    def text_rows(self, texts: Sequence[str | Sequence[str]]) -> np.ndarray:
+        """Return the float32 ``text_vectors`` rows of ``texts`` (the vectoriser, projected).
+
+        A text may be given as its parts (``participant_parts``), which stand for the parts
+        joined by ``PART_SEPARATOR``.
+        """
         if not self.kernel_text:
-            indptr, indices, data = self._tfidf(texts)
+            joined = [t if isinstance(t, str) else PART_SEPARATOR.join(t) for t in texts]
+            indptr, indices, data = self._tfidf(joined)
             tfidf = sp.csr_matrix(
                 (data, indices, indptr), shape=(len(texts), self.n_text), dtype=np.float32
             )
@@ -847,34 +870,59 @@ class _EntityCache:
         _text_rows(flat, lengths, self.idf, self.log1, self.components, out)
         return out
 
-    def _ngram_ids(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    def _ngram_ids(self, texts: Sequence[str | Sequence[str]]) -> tuple[np.ndarray, np.ndarray]:
         """Return every text's n-gram vocabulary ids (with repeats), laid end to end.
 
         ``char_wb`` n-grams never cross a word, so a document's counts are the sum of its
         words' n-gram counts: the n-grams of each distinct word are looked up once and
-        cached, instead of re-slicing every word of every text in Python.
+        cached, instead of re-slicing every word of every text in Python. A text given
+        as parts is the sum of its parts' and of the separators' words (the separator
+        has a space each side, so no word crosses it): a part's ids are cached whole,
+        since skill names, majors and training titles recur across participants.
         """
-        vec = self.vectorizer
-        preprocess = self.preprocess
-        lo, hi = vec.ngram_range
-        vocabulary = vec.vocabulary_
-        ngrams = self.ngrams
-        cached = ngrams.get
         chunks: list[np.ndarray] = []
         lengths = np.zeros(len(texts), dtype=np.int64)
         for d, text in enumerate(texts):
-            total = 0
-            # The analyser first folds runs of whitespace to one space: ``split()`` splits
-            # at the same characters (``\s`` is ``str.isspace``), so it gives the same words.
-            for word in preprocess(text).split():
-                ids = cached(word)
-                if ids is None:
-                    ids = ngrams[word] = _word_ngram_ids(word, lo, hi, vocabulary)
-                chunks.append(ids)
-                total += len(ids)
-            lengths[d] = total
+            if isinstance(text, str):
+                found = self._word_ids(text)
+            else:
+                found = []
+                for k, part in enumerate(text):
+                    ids = self.parts.get(part)
+                    if ids is None:
+                        ids = self._part_ids(part)
+                    if k:
+                        found.append(self.separator_ids)
+                    found.append(ids)
+            chunks += found
+            lengths[d] = sum(map(len, found))
         flat: np.ndarray = np.concatenate(chunks) if chunks else np.zeros(0, dtype=np.int64)
         return flat, lengths
+
+    def _word_ids(self, text: str) -> list[np.ndarray]:
+        """The n-gram ids of each word of ``text``, from the word cache."""
+        vec = self.vectorizer
+        lo, hi = vec.ngram_range
+        ngrams = self.ngrams
+        cached = ngrams.get
+        out = []
+        # The analyser first folds runs of whitespace to one space: ``split()`` splits at
+        # the same characters (``\s`` is ``str.isspace``), so it gives the same words.
+        for word in self.preprocess(text).split():
+            ids = cached(word)
+            if ids is None:
+                ids = ngrams[word] = _word_ngram_ids(word, lo, hi, vec.vocabulary_)
+            out.append(ids)
+        return out
+
+    def _part_ids(self, part: str) -> np.ndarray:
+        """A part's n-gram ids, kept in the part cache (oldest dropped beyond its bound)."""
+        words = self._word_ids(part)
+        ids = np.concatenate(words) if words else np.zeros(0, dtype=np.int64)
+        if len(self.parts) >= _MAX_PARTS:
+            del self.parts[next(iter(self.parts))]
+        self.parts[part] = ids
+        return ids
 
     def _tfidf(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Return the CSR arrays (indptr, int32 indices, data) of ``vectorizer.transform``.

@@ -25,7 +25,9 @@ from sklearn.exceptions import NotFittedError
 import matching.features as features_module
 from matching.features import (
     FEATURE_NAMES,
+    PART_SEPARATOR,
     PairFeaturizer,
+    participant_parts,
     participant_text,
     row_dots,
     text_vectors,
@@ -600,6 +602,33 @@ def test_text_rows_equal_the_vectorizer_on_awkward_text(real_pairs: list) -> Non
     assert cache.kernel_text
     stock = text_vectors(f.text_vectorizer_.transform(texts), f.text_components_)
     np.testing.assert_array_equal(cache.text_rows(texts), stock)
+
+
+def test_text_rows_of_parts_equal_those_of_the_joined_text(
+    real_pairs: list, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Parts are cached whole, with the separator's n-grams between them: the vectors
+    # must be those of the joined text, whatever the parts hold, on hits and misses.
+    monkeypatch.setattr(features_module, "_MAX_PARTS", 40)  # evictions on the way
+    f = PairFeaturizer(max_text_features=5000).fit(real_pairs[:1500])
+    docs = [
+        ["Kasir", "  ", "Ms. Excel . K3"],
+        ["ΟΔΥΣΣΕΑΣ", "Σ", "çafé\u0301 Straße", "\u00a0Admin\tgudang\u2003"],
+        [".", " . ", "..", "a"],
+        ["Pelayanan pelanggan"],
+        [],
+        *(participant_parts(p) for p, _ in real_pairs[:300]),
+        *(participant_parts(p) for p, _ in real_pairs[:300]),  # every part again
+    ]
+    cache = f._entity_cache(features_module._default_regions())
+    assert cache.kernel_text
+    joined = cache.text_rows([PART_SEPARATOR.join(d) for d in docs])
+    np.testing.assert_array_equal(cache.text_rows(docs), joined)
+    assert 0 < len(cache.parts) <= 40
+    np.testing.assert_array_equal(cache.text_rows(docs[::-1]), joined[::-1])
+    assert [participant_text(p) for p, _ in real_pairs[:5]] == [
+        PART_SEPARATOR.join(participant_parts(p)) for p, _ in real_pairs[:5]
+    ]
 
 
 def test_cache_is_not_a_parameter_not_cloned_not_persisted(
