@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from operator import itemgetter
-from typing import Any, ClassVar, Final
+from typing import Any, ClassVar, Final, NamedTuple
 
 import numpy as np
 import scipy.sparse as sp
@@ -124,11 +123,12 @@ def participant_text(p: ParticipantUpserted) -> str:
 def vacancy_text(v: Vacancy) -> str:
     """Return the free text describing a vacancy: title, description and required skills."""
     parts = [v.title, v.description, *(s.name for s in v.required_skills)]
-    return " . ".join(part for part in parts if part)
+    return PART_SEPARATOR.join(part for part in parts if part)
 
 
-@dataclass(frozen=True, slots=True)
-class _Person:
+# Tuples, not frozen dataclasses: constructing a _Person that way was a fifth of
+# deriving it.
+class _Person(NamedTuple):
     skills: dict[str, float]  # canonical -> proficiency weight
     trained: frozenset[str]  # canonical skills taught by completed trainings
     education_rank: int
@@ -142,8 +142,7 @@ class _Person:
     occurred_at: datetime
 
 
-@dataclass(frozen=True, slots=True)
-class _Job:
+class _Job(NamedTuple):
     essential: tuple[str, ...]  # canonical, unique, in posting order
     optional: tuple[str, ...]
     education_min_rank: int | None
