@@ -31,10 +31,11 @@ once, so that the n-th rises early and bounds the rest (``_FAR_TIERS``, ``_far_i
 
 ``ParticipantTable`` is the other direction, as a worker needs it for a new posting:
 every local participant whose shortlist the vacancy enters, against the floor (the last
-entry) of each. Its lists are filed by what a floor still lets count: province, gates
-(text keys and far skills score at most 0.3 and 0.6) and bands of the coverage a floor
-needs, read by prefix filtering over the vacancy's skills, rarest first
-(bench/entering.py).
+entry) of each. Its lists are filed by what a floor still lets count: place (the
+province, or the regency for a floor above 0.8), gates (text keys and far skills score
+at most 0.3 and 0.6) and bands of the coverage a floor needs, read by prefix filtering
+over the vacancy's skills, rarest first; a floor at the most a row can score is met only
+by an id that goes first (bench/entering.py).
 """
 
 from __future__ import annotations
@@ -151,11 +152,16 @@ class _Postings:
     A posting is live while its row's filing generation still equals the posting's.
     Removal is lazy: it only counts the posting stale, and the list drops its stale
     postings once they are half of it, so re-filing a row costs no scan of its lists.
-    Each posting also carries its row's education rank, so that the kernel passes over
-    those a vacancy's minimum excludes without a look at the row (nearly half of them).
+    Each posting also carries its row's education level, so that the kernel passes over
+    those a vacancy's minimum excludes without a look at the row (the lists are split
+    by tiers of it, see ``_TIER_EDGES``; these are the rest).
+    A list of the top band keeps ``top_id``, at least the floor id (``_id_prefix``) of
+    each of its live rows: a vacancy whose id is above it ties none of them and skips
+    the list. It only rises (stale postings and lowered ids leave it high: a list read
+    needlessly, never one skipped wrongly).
     """
 
-    __slots__ = ("edus", "gens", "rows", "size", "stale")
+    __slots__ = ("edus", "gens", "rows", "size", "stale", "top_id")
 
     def __init__(self) -> None:
         self.rows = np.zeros(8, np.int32)
@@ -163,6 +169,7 @@ class _Postings:
         self.edus = np.zeros(8, np.int8)
         self.size = 0
         self.stale = 0
+        self.top_id = 0
 
     def add(self, row: int, gen: int, edu: int) -> None:
         if self.size == len(self.rows):
@@ -1420,29 +1427,69 @@ def _shortlists(
 #   1.0 exactly at best). Text keys are filed only at or under the text gates, and a
 #   relocating participant's keys in the far group only at or under the far ones.
 # - Bands: skill keys are filed by the band of the coverage a vacancy needs: the floor
-#   near (in their province's group, where the location factor is at most 1), the floor
-#   / 0.6 far. A participant of band b needs more than _EDGES[b - 1] of a vacancy's
-#   skill weight; by the vacancy's skills in one order, they hold one of those whose
-#   weight before it leaves room above that edge, so a band's lists are read only for
-#   those (prefix filtering; rarest first, so the common skills' lists are the ones
-#   skipped). The kernel then counts each row it found from all its keys.
+#   near (where the location factor is at most 1), the floor / 0.6 far. A participant
+#   of band b needs more than _EDGES[b - 1] of a vacancy's skill weight; by the
+#   vacancy's skills in one order, they hold one of those whose weight before it
+#   leaves room above that edge, so a band's lists are read only for those (prefix
+#   filtering; rarest first, so the common skills' lists are the ones skipped). The
+#   kernel then counts each row it found from all its keys.
+# - Top: a floor at the most a row can score in a group's lists (1.0 near, 0.6 far;
+#   about half the floors are 1.0) is met only by a full match, and then only by a
+#   vacancy whose id goes first: a tie at most, never a higher score. Such rows are
+#   band _TOP, read for the first skill only (every skill is needed), and each top
+#   list keeps the largest floor id of its rows (``_Postings.top_id``): a vacancy whose
+#   id comes after it skips the list unread (ids that grow with time skip them all).
+# - Regency: a floor above 0.8 (bands _REGENCY_BAND and up) cannot be met from another
+#   regency of the province (0.8 at most) nor far, only by a vacancy in the own
+#   regency or anywhere; so those near filings are in the regency's group *instead of*
+#   the province's (both would read a same-regency row twice, as in 68e2a8f), and a
+#   located vacancy reads its regency's lists for those bands and its province's for
+#   the lower ones. The band is in the grade, so a floor crossing 0.8 re-files.
+# - Education: every list is split in tiers by the participant's education level
+#   (edges SMA and D3, the minimums vacancies mostly ask), and a vacancy reads only the
+#   tiers holding a level its minimum accepts. At 1 M nine in ten postings the slowest
+#   vacancies read were of participants under their minimum, passed over one by one.
 _GATE_FAR_TEXT, _GATE_NEAR_TEXT, _GATE_FAR_SKILLS, _GATE_NONE = range(4)
 _GATES: Final = (_PHASE_BOUNDS[_FAR_TEXT], _PHASE_BOUNDS[_NEAR_TEXT], _RELOCATION)
 _EDGES: Final = (0.25, 0.5, 0.65, 0.8, 0.95)
-_BANDS: Final = len(_EDGES) + 1
-_BAND_FLOORS: Final = (-np.inf, *_EDGES)  # a band needs more coverage than this
+_TOP: Final = len(_EDGES) + 1
+_BANDS: Final = _TOP + 1
+# A band needs more coverage than this (the top band: all of it; prefix filtering reads
+# its lists for the first skill, the one skill whose room is above 1.0).
+_BAND_FLOORS: Final = (-np.inf, *_EDGES, 1.0)
+_REGENCY_BAND: Final = _EDGES.index(_SAME_PROVINCE) + 1  # floors above 0.8
 _ROOM_MARGIN: Final = 1e-9  # reads a band a hair early: float rounding of the room
 # Groups of a key's lists, each by band for skills (text lists take band 0's group):
 # far (0 to _BANDS - 1), everyone's (_ALL, for vacancies anywhere: a copy of the near
-# lists, so that they read a few lists and not one per province), and near
-# ((province + 1) * _BANDS + band, provinces from 1).
+# lists, so that they read a few lists and not one per place), and a place's ((place +
+# 1) * _BANDS + band, places from 1): a province's for text keys and bands under
+# _REGENCY_BAND, a regency's for the bands from it. Provinces and regencies are places
+# of one numbering (``ParticipantTable._place``), so their groups never collide.
 _FAR_GROUP: Final = 0
 _ALL_GROUP: Final = _BANDS
+# Education tiers (see above): a list's id in a key's dict is group * _TIERS + tier.
+_TIER_EDGES: Final = (EDUCATION_RANK["SMA"], EDUCATION_RANK["D3"])
+_TIERS: Final = len(_TIER_EDGES) + 1
 
 
 def _id_prefix(vid: str) -> int:
     """The first eight UTF-8 bytes of an id, zero-padded, as a number in the same order."""
     return int.from_bytes(vid.encode("utf-8")[:8].ljust(8, b"\0"), "big")
+
+
+def _tier(level: int) -> int:
+    """The education tier of a participant's (filed) level."""
+    return sum(level >= edge for edge in _TIER_EDGES)
+
+
+def _tiers(edu_min: int) -> range:
+    """The tiers holding a level a vacancy's minimum accepts: from the first on."""
+    return range(sum(edu_min >= edge for edge in _TIER_EDGES), _TIERS)
+
+
+def _is_top(slot: int) -> bool:
+    """Whether a list (group * _TIERS + tier) is of the top band."""
+    return slot // _TIERS % _BANDS == _TOP
 
 
 def _gate(floor: float | None) -> int:
@@ -1461,8 +1508,17 @@ def _band(need: float | None) -> int:
 
 
 def _grade(floor: float | None) -> tuple[int, int, int]:
-    """What a floor files a participant by: gate level, near band, far band."""
-    return _gate(floor), _band(floor), _band(None if floor is None else floor / _RELOCATION)
+    """What a floor files a participant by: gate level, near band, far band.
+
+    The near band also says whether the near filings are the regency's or the
+    province's (``_REGENCY_BAND``). A band is ``_TOP`` where the floor is the most a
+    row can score there: 1.0 near, 0.6 far (the far gate keeps higher floors out).
+    """
+    if floor is None:
+        return _gate(floor), 0, 0
+    near = _TOP if floor >= 1.0 else _band(floor)
+    far = _TOP if floor >= _RELOCATION else _band(floor / _RELOCATION)
+    return _gate(floor), near, far
 
 
 class ParticipantTable:
@@ -1477,11 +1533,15 @@ class ParticipantTable:
 
     Why groups, gates and bands: reading every holder of a vacancy's keys grows with the
     local participants, and most of them cannot take it or have a floor it cannot
-    reach. Keys are filed by province, gate and band (see ``_EDGES``), so that a
-    vacancy reads the lists of its province and the far ones, and of those only what a
+    reach. Keys are filed by place, gate and band (see ``_EDGES``), so that a vacancy
+    reads the lists of its province (floors up to 0.8), of its regency (floors above
+    0.8, which no other place can meet) and the far ones, and of those only what a
     floor lets count; each participant found is then counted from all their keys. A
-    floor moving into another gate or band re-files the participant. Removal is lazy:
-    postings carry the row's filing generation, and stale ones are dropped in bulk.
+    floor that is the most a row can score (1.0; about half of them) is met only by a
+    full match with an id that goes first: such lists are skipped by a vacancy whose id
+    comes after all their floor ids. A floor moving into another gate or band re-files
+    the participant. Removal is lazy: postings carry the row's filing generation, and
+    stale ones are dropped in bulk.
     """
 
     _COLUMNS = (
@@ -1510,6 +1570,8 @@ class ParticipantTable:
         self.province = np.zeros(0, np.int32)
         self.relocate = np.zeros(0, np.uint8)
         self.has_floor = np.zeros(0, np.uint8)
+        # -inf where there is none: the kernel compares it as it is, without has_floor
+        # (one array fewer to miss in cache per row it meets)
         self.floor = np.zeros(0, np.float64)
         self.floor_id = np.zeros(0, np.uint64)  # the floor entry's id prefix (_id_prefix)
         self.gen = np.zeros(0, np.int64)  # of each row's filing (see _Postings)
@@ -1526,30 +1588,47 @@ class ParticipantTable:
         return float(self.floor[row]) if self.has_floor[row] else None
 
     def _filings(self, row: int) -> list[tuple[int, int]]:
-        """The (key, group) lists a row is in, by its floor's grade."""
-        near = (int(self.province[row]) + 1) * _BANDS
+        """The (key, list) a row is in, by its floor's grade: list = group * _TIERS + tier."""
+        t = _tier(_level(int(self.edu[row])))
+        near = (int(self.province[row]) + 1) * _BANDS * _TIERS + t
         far = bool(self.relocate[row])
         level, band, far_band = _grade(self._floor_of(row))
+        # above 0.8 only a vacancy of the own regency (or anywhere) can meet the floor
+        home = (int(self.regency[row]) + 1) * _BANDS * _TIERS + t
+        if band < _REGENCY_BAND:
+            home = near
+        everyone, far_group = _ALL_GROUP * _TIERS + t, _FAR_GROUP * _TIERS + t
         out = []
         for key in self._row_keys.of(row).tolist():
             if not self._is_text[key]:
-                out += [(key, near + band), (key, _ALL_GROUP + band)]
+                out += [(key, home + band * _TIERS), (key, everyone + band * _TIERS)]
                 if far and level <= _GATE_FAR_SKILLS:
-                    out.append((key, _FAR_GROUP + far_band))
+                    out.append((key, far_group + far_band * _TIERS))
             else:
                 if level <= _GATE_NEAR_TEXT:
-                    out += [(key, near), (key, _ALL_GROUP)]
+                    out += [(key, near), (key, everyone)]
                 if far and level == _GATE_FAR_TEXT:
-                    out.append((key, _FAR_GROUP))
+                    out.append((key, far_group))
         return out
 
     def _file(self, row: int) -> None:
         gen, edu = int(self.gen[row]), _level(int(self.edu[row]))
+        floor_id = int(self.floor_id[row])
         for key, group in self._filings(row):
             postings = self._lists[key].get(group)
             if postings is None:
                 postings = self._lists[key][group] = _Postings()
             postings.add(row, gen, edu)
+            if _is_top(group):
+                postings.top_id = max(postings.top_id, floor_id)
+
+    def _raise_top_ids(self, row: int) -> None:
+        """Let the top lists a row stays in know its new floor id (not re-filed)."""
+        floor_id = int(self.floor_id[row])
+        for key, group in self._filings(row):
+            if _is_top(group):
+                postings = self._lists[key][group]
+                postings.top_id = max(postings.top_id, floor_id)
 
     def _unfile(self, row: int) -> None:
         """Make all a row's postings stale, and count them so."""
@@ -1577,7 +1656,7 @@ class ParticipantTable:
         self.province[row] = self._place("prov:" + profile.regency_code[:2])
         self.relocate[row] = profile.willing_to_relocate
         self.has_floor[row] = floor is not None
-        self.floor[row] = 0.0 if floor is None else floor
+        self.floor[row] = -np.inf if floor is None else floor
         self.floor_id[row] = floor_id
         keys = []
         for name in profile.keys:
@@ -1604,6 +1683,7 @@ class ParticipantTable:
         self._row_keys.clear(row)
         self._pid[row] = None
         self.has_floor[row] = 0
+        self.floor[row] = -np.inf
         self._free.append(row)
         return True
 
@@ -1617,23 +1697,88 @@ class ParticipantTable:
         if row is None:
             return
         pending = row in self._pending
-        refile = pending or _grade(self._floor_of(row)) != _grade(
-            None if floor is None else floor[0]
-        )
+        grade = _grade(None if floor is None else floor[0])
+        refile = pending or _grade(self._floor_of(row)) != grade
         if refile and not pending:
             self._unfile(row)  # by the floor it was filed by
+        floor_id = 0 if floor is None else _id_prefix(floor[1])
+        moved_id = floor_id != self.floor_id[row]
         self.has_floor[row] = floor is not None
-        self.floor[row] = 0.0 if floor is None else floor[0]
-        self.floor_id[row] = 0 if floor is None else _id_prefix(floor[1])
+        self.floor[row] = -np.inf if floor is None else floor[0]
+        self.floor_id[row] = floor_id
         if refile:
             self._pending.discard(row)
             self._file(row)
+        elif moved_id and _TOP in grade[1:]:
+            # the same lists, and one of them top: the top id bounds this floor id too
+            self._raise_top_ids(row)
 
     def _flush(self) -> None:
         """File the rows whose floor has not come since their upsert, by the kept floor."""
         for row in self._pending:
             self._file(row)
         self._pending.clear()
+
+    def _reads(
+        self, vacancy: VacancyProfile, kind_of: dict[int, int]
+    ) -> tuple[list[_Postings], list[float]]:
+        """The lists ``entering`` reads for a vacancy, in order, and the room of each.
+
+        ``kind_of`` holds the vacancy's keys that this table knows, by kind. Text lists
+        come first (no room: inf), then skill lists by falling room.
+        """
+        code = vacancy.regency_code
+        # Everyone may take a vacancy anywhere (from everyone's lists); a located one,
+        # those of its province (floors up to 0.8), of its regency (above 0.8) and those
+        # who relocate. A place no participant here is of has no lists.
+        if vacancy.remote or code is None:
+            text_groups = [_ALL_GROUP]
+            skill_groups = [(band, _ALL_GROUP + band) for band in range(_BANDS)]
+        else:
+            province = self._places.get("prov:" + code[:2], -1)
+            regency = self._places.get(code, -1)
+            text_groups = [(province + 1) * _BANDS] if province >= 0 else []
+            text_groups.append(_FAR_GROUP)
+            skill_groups = [(band, _FAR_GROUP + band) for band in range(_BANDS)]
+            if province >= 0:
+                near = (province + 1) * _BANDS
+                skill_groups += [(band, near + band) for band in range(_REGENCY_BAND)]
+            if regency >= 0:
+                home = (regency + 1) * _BANDS
+                skill_groups += [(band, home + band) for band in range(_REGENCY_BAND, _BANDS)]
+        # each group's lists of the education tiers the vacancy's minimum accepts
+        tiers = _tiers(vacancy.education_min_rank)
+        text_slots = [g * _TIERS + t for g in text_groups for t in tiers]
+        skill_slots = [(band, g * _TIERS + t) for band, g in skill_groups for t in tiers]
+        v_id = _id_prefix(vacancy.vacancy_id)
+        lists: list[_Postings] = []  # text lists first, then skill lists by room
+        skills: list[tuple[int, float, list[tuple[int, _Postings]]]] = []
+        for key, kind in kind_of.items():
+            groups = self._lists[key]
+            if kind in (_WORD, _OCCUPATION):  # text lists are gated, not banded
+                lists.extend(p for g in text_slots if (p := groups.get(g)) is not None)
+                continue
+            # a top list whose rows' floor ids all come before this id: none is met
+            banded = [
+                (band, p)
+                for band, g in skill_slots
+                if (p := groups.get(g)) is not None and (band != _TOP or v_id <= p.top_id)
+            ]
+            weight = 1.0 if kind == _ESSENTIAL else _OPTIONAL_WEIGHT
+            skills.append((sum(p.size for _, p in banded), weight, banded))
+        # Prefix filtering over the skills, rarest first: a band's list is read while
+        # the weight not yet passed leaves more room than its edge.
+        total = len(vacancy.essential) + _OPTIONAL_WEIGHT * len(vacancy.optional)
+        rooms = [np.inf] * len(lists)
+        before = 0.0
+        for _, weight, banded in sorted(skills, key=lambda s: s[0]):
+            room = 1.0 - before / total + _ROOM_MARGIN
+            for band, p in banded:
+                if _BAND_FLOORS[band] < room:
+                    lists.append(p)
+                    rooms.append(room)
+            before += weight
+        return lists, rooms
 
     def entering(self, vacancy: VacancyProfile) -> list[tuple[str, float, bool]]:
         """(participant, score, tie) for everyone the vacancy enters the shortlist of.
@@ -1651,37 +1796,7 @@ class ParticipantTable:
                 key = self._key_id.get(name)
                 if key is not None:
                     kind_of.setdefault(key, kind)  # essential before optional
-        lists: list[_Postings] = []  # text lists first, then skill lists by room
-        skills: list[tuple[int, float, list[tuple[int, _Postings]]]] = []
-        # Everyone may take a vacancy anywhere (from everyone's lists); a located one,
-        # those of its province and those who relocate.
-        near = (province + 1) * _BANDS
-        places = (_ALL_GROUP,) if anywhere else (near, _FAR_GROUP)
-        for key, kind in kind_of.items():
-            groups = self._lists[key]
-            if kind in (_WORD, _OCCUPATION):  # text lists are gated, not banded
-                lists.extend(p for g in places if (p := groups.get(g)) is not None)
-                continue
-            banded = [
-                (band, p)
-                for band in range(_BANDS)
-                for g in places
-                if (p := groups.get(g + band)) is not None
-            ]
-            weight = 1.0 if kind == _ESSENTIAL else _OPTIONAL_WEIGHT
-            skills.append((sum(p.size for _, p in banded), weight, banded))
-        # Prefix filtering over the skills, rarest first: a band's list is read while
-        # the weight not yet passed leaves more room than its edge.
-        total = len(vacancy.essential) + _OPTIONAL_WEIGHT * len(vacancy.optional)
-        rooms = [np.inf] * len(lists)
-        before = 0.0
-        for _, weight, banded in sorted(skills, key=lambda s: s[0]):
-            room = 1.0 - before / total + _ROOM_MARGIN
-            for band, p in banded:
-                if _BAND_FLOORS[band] < room:
-                    lists.append(p)
-                    rooms.append(room)
-            before += weight
+        lists, rooms = self._reads(vacancy, kind_of)
         sizes = [p.size for p in lists]
         self.postings_read = sum(sizes)
         if not self.postings_read:
@@ -1716,7 +1831,6 @@ class ParticipantTable:
                 self.regency,
                 self.province,
                 self.relocate,
-                self.has_floor,
                 self.floor,
                 self.floor_id,
                 np.uint64(_id_prefix(vacancy.vacancy_id)),
@@ -1761,7 +1875,6 @@ def _entering(
     regency: npt.NDArray[np.int32],
     province: npt.NDArray[np.int32],
     relocate: npt.NDArray[np.uint8],
-    has_floor: npt.NDArray[np.uint8],
     floor: npt.NDArray[np.float64],
     floor_id: npt.NDArray[np.uint64],
     v_id: np.uint64,
@@ -1780,7 +1893,9 @@ def _entering(
     Postings come in order of falling room (``room_of``: text lists have no bound): a
     row first met in a skill list holds none of the vacancy's skills before it, nor a
     text key, so it scores at most room * location; one whose floor is above that is
-    passed over without counting its keys, and so are its later postings.
+    passed over without counting its keys, and so are its later postings. A row scores
+    at most its location factor, so one whose floor is that already, with a floor id
+    before the vacancy's, is passed over too: at best a tie the id loses.
     """
     counts = np.zeros(_KINDS, np.int32)
     out = 0
@@ -1796,12 +1911,24 @@ def _entering(
         if seen[r >> 3] & bit or row_gens[r] != gens[t]:
             continue
         seen[r >> 3] |= bit
-        if v_edu_min > edu[r]:  # (a rank above the last level is filed at that level)
+        # Each of the row's arrays read is a cache miss at 1 M rows, so each is read
+        # only where it can matter. The filed level is the rank except a rank under 0
+        # (filed at 0; one above the last level fails where its level fails). A floor
+        # (-inf: none) above the room is passed over before the place is looked at (the
+        # factor is at most 1), and a vacancy anywhere needs no place.
+        if edus[t] == 0 and v_edu_min > edu[r]:
             continue
-        loc = _location(
-            v_anywhere, v_regency == regency[r], v_province == province[r], relocate[r] != 0
-        )
-        if loc == 0.0 or (has_floor[r] and floor[r] > room_of[t] * loc):
+        f = floor[r]
+        if f > room_of[t]:
+            continue
+        loc = 1.0
+        if not v_anywhere:
+            loc = _location(
+                False, v_regency == regency[r], v_province == province[r], relocate[r] != 0
+            )
+            if loc == 0.0:
+                continue
+        if f > room_of[t] * loc or (f >= loc and v_id > floor_id[r]):
             continue
         counts[:] = 0
         start = key_start[r]
@@ -1811,13 +1938,12 @@ def _entering(
                 counts[kind - 1] += 1
         score = _score(counts, v_ess, v_opt, v_words, loc)
         tie = False
-        if has_floor[r]:
-            if score < floor[r]:
+        if score < f:
+            continue
+        if score == f:  # the smaller id goes first; equal prefixes: the caller's
+            if v_id > floor_id[r]:
                 continue
-            if score == floor[r]:  # the smaller id goes first; equal prefixes: the caller's
-                if v_id > floor_id[r]:
-                    continue
-                tie = v_id == floor_id[r]
+            tie = v_id == floor_id[r]
         out_rows[out] = r
         out_scores[out] = score
         out_tie[out] = tie

@@ -511,6 +511,74 @@ def test_each_gate_keeps_the_floors_a_vacancy_can_still_meet(above: bool) -> Non
     assert len(found) == (0 if above else 3)
 
 
+def posting(vid: str, regency: str | None, skills: list[str]) -> VacancyProfile:
+    """A vacancy asking ``skills`` (all essential), in ``regency`` or (None) anywhere."""
+    return VacancyProfile(vid, dict.fromkeys(skills, ""), {}, 0, regency, regency is None)
+
+
+def test_a_floor_above_0_8_is_read_only_from_its_regency_and_refiled_under_it() -> None:
+    """Above 0.8 only a vacancy of the own regency (or anywhere) can meet a floor, so
+    the participant is in their regency's lists instead of their province's: found by
+    a full match there, not even read from another regency of the province (0.8 at
+    most); a floor down to 0.7, and to 0.8 exactly (a tie), files them back in the
+    province's, where the other regency finds them."""
+    skills = ["s1", "s2"]
+    table = ParticipantTable()
+    table.upsert(ParticipantProfile("p", frozenset(skills), 3, "32.73", False))
+    table.upsert(ParticipantProfile("q", frozenset(["s3"]), 3, "32.01", False))  # a place
+    table.set_floor("p", (0.9, "w"))
+    assert table.entering(posting("v", "32.73", skills)) == [("p", 1.0, False)]
+    assert table.entering(posting("v", None, skills)) == [("p", 1.0, False)]
+    assert table.entering(posting("v", "32.01", skills)) == []
+    assert table.postings_read == 0, "read from another regency"
+    for floor in (0.7, 0.8):
+        table.set_floor("p", (floor, "w"))
+        assert table.entering(posting("v", "32.01", skills)) == [("p", 0.8, False)]
+        assert table.entering(posting("v", "32.73", skills)) == [("p", 1.0, False)]
+    table.set_floor("p", (0.95, "w"))  # back above 0.8: out of the province's lists
+    assert table.entering(posting("v", "32.01", skills)) == []
+    assert table.postings_read == 0
+    assert table.entering(posting("v", "32.73", skills)) == [("p", 1.0, False)]
+
+
+@pytest.mark.parametrize(
+    ("regency", "home", "top"),
+    [("32.73", "32.73", 1.0), (None, "32.73", 1.0), ("33.74", "32.73", 0.6)],
+)
+def test_a_floor_at_the_most_a_row_scores_is_read_only_by_ids_that_go_first(
+    regency: str | None, home: str, top: float
+) -> None:
+    """A floor of 1.0 near (0.6 far, for one who relocates) is met only by a full match
+    whose id goes first (or ties it in eight bytes): a vacancy whose id comes after
+    every such floor id of a top list skips it unread; a floor id moved later within
+    the top band (no re-filing) is seen at once, and one moved out of it is re-filed."""
+    skills = ["s1", "s2", "s3"]
+    table = ParticipantTable()
+    table.upsert(ParticipantProfile("p", frozenset(skills), 3, home, True))
+    table.set_floor("p", (top, "v5"))
+    assert table.entering(posting("v4", regency, skills)) == [("p", top, False)]
+    assert table.entering(posting("v5", regency, skills)) == [("p", top, True)]
+    assert table.entering(posting("v6", regency, skills)) == []
+    assert table.postings_read == 0, "a top list read by an id after its floors"
+    assert table.entering(posting("v4", regency, [*skills, "s4"])) == []  # 3 of 4
+    table.set_floor("p", (top, "v7"))  # the same lists, a later floor id
+    assert table.entering(posting("v6", regency, skills)) == [("p", top, False)]
+    table.set_floor("p", (math.nextafter(top, 0.0), "v1"))  # under the top: re-filed
+    assert table.entering(posting("v6", regency, skills)) == [("p", top, False)]
+
+
+def test_a_rank_under_the_first_level_is_filed_at_it_yet_held_to_its_own_rank() -> None:
+    """Postings carry the education level, clamped into the levels there are: a rank
+    under 0 is filed at level 0 (by the filed level it could be taken for a vacancy
+    asking no minimum), and the row's own rank keeps it out, as score_pair does."""
+    table = ParticipantTable()
+    table.upsert(ParticipantProfile("low", frozenset(["s1"]), -1, "32.73", False))
+    table.upsert(ParticipantProfile("none", frozenset(["s1"]), 0, "32.73", False))
+    v = posting("v", "32.73", ["s1"])
+    assert table.entering(v) == [("none", 1.0, False)]
+    assert score_pair(ParticipantProfile("x", frozenset(["s1"]), -1, "32.73", False), v) is None
+
+
 # The far index: relocating participants, rows in other provinces, few skills so that
 # far rows tie each other and the n-th (0.6, 0.5, 0.4, ... are coverages of few skills)
 # and ids that share their first eight bytes, so that a tie is settled past the id key.
