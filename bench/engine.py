@@ -24,8 +24,6 @@ from __future__ import annotations
 
 import argparse
 import copy
-import importlib
-import importlib.util
 import statistics
 import sys
 import time
@@ -36,6 +34,8 @@ from typing import Any
 from threadpoolctl import threadpool_limits
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from checkouts import earlier_package
 
 from matching.engine import SHORTLIST_N, MatchEngine
 from matching.population import Population, PopulationConfig
@@ -58,22 +58,6 @@ class TimedScorer:
         self.seconds += time.perf_counter() - started
         self.pairs += len(pairs)
         return out
-
-
-def earlier_package(checkout: Path) -> Any:
-    """``checkout/matching`` (a checkout of an earlier commit) imported as package ``earlier``."""
-    spec = importlib.util.spec_from_file_location(
-        "earlier",
-        checkout / "matching" / "__init__.py",
-        submodule_search_locations=[str(checkout / "matching")],
-    )
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["earlier"] = module
-    spec.loader.exec_module(module)
-    for name in ("engine", "features", "scoring"):
-        importlib.import_module(f"earlier.{name}")
-    return module
 
 
 def earlier_scorer(package: Any) -> Any:
@@ -260,7 +244,11 @@ def main() -> int:
     )
     args = parser.parse_args()
     settled = not args.no_settle
-    against = None if args.against is None else earlier_package(args.against)
+    against = (
+        None
+        if args.against is None
+        else earlier_package(args.against, "engine", "features", "scoring")
+    )
     pop = Population(PopulationConfig(seed=args.seed))
     with threadpool_limits(1):
         print(

@@ -23,8 +23,7 @@ from __future__ import annotations
 
 import argparse
 import gc
-import importlib
-import importlib.util
+import hashlib
 import inspect
 import statistics
 import sys
@@ -35,6 +34,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from checkouts import earlier_package
+
 from matching.engine import SHORTLIST_N
 from matching.overlap import ParticipantProfile, VacancyProfile
 from matching.population import Population, PopulationConfig
@@ -43,11 +44,27 @@ from matching.retrieval import ParticipantTable, VacancyTable
 Loaded = list[tuple[ParticipantProfile, tuple[float, str] | None]]
 
 
-def load(pop: Population, n_vacancies: int, n_participants: int, shortlist: int) -> Loaded:
+def vacancy(pop: Population, j: int, hashed: bool) -> VacancyProfile:
+    """Generated vacancy ``j``; with ``hashed`` its id is a hash of the generated one.
+
+    Generated ids grow with ``j``, so a new posting's id comes after every floor's, which
+    a table may use (a tie with a floor is won by the smaller id). Partners' ids need not
+    grow: hashed ids come in no order.
+    """
+    event = pop.vacancy(j)
+    if hashed:
+        digest = hashlib.sha1(event.vacancy_id.encode()).hexdigest()[:16]
+        event = event.model_copy(update={"vacancy_id": digest})
+    return VacancyProfile.from_event(event)
+
+
+def load(
+    pop: Population, n_vacancies: int, n_participants: int, shortlist: int, hashed: bool
+) -> Loaded:
     """Generated participants with the floor their shortlist gives: (score, vacancy id)."""
     vtable = VacancyTable()
     for j in range(n_vacancies):
-        vtable.upsert(VacancyProfile.from_event(pop.vacancy(j)))
+        vtable.upsert(vacancy(pop, j, hashed))
     loaded: Loaded = []
     chunk = 4096
     for start in range(0, n_participants, chunk):
@@ -81,20 +98,6 @@ def build(table_class: Any, loaded: Loaded) -> tuple[Any, float]:
     return table, memory
 
 
-def earlier_table(checkout: Path) -> Any:
-    """``ParticipantTable`` of ``checkout/matching``, imported as package ``earlier``."""
-    spec = importlib.util.spec_from_file_location(
-        "earlier",
-        checkout / "matching" / "__init__.py",
-        submodule_search_locations=[str(checkout / "matching")],
-    )
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["earlier"] = module
-    spec.loader.exec_module(module)
-    return importlib.import_module("earlier.retrieval").ParticipantTable
-
-
 def quantiles(times: list[float]) -> str:
     """p50 / p99, in ms."""
     ordered = sorted(times)
@@ -110,23 +113,29 @@ def main() -> int:
     parser.add_argument("--postings", type=int, default=300)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--against", type=Path, help="a checkout to time beside this one")
+    parser.add_argument(
+        "--hashed-ids",
+        action="store_true",
+        help="vacancy ids in no order (hashes), not growing with each posting",
+    )
     args = parser.parse_args()
     pop = Population(PopulationConfig(seed=args.seed))
     new = [
-        VacancyProfile.from_event(pop.vacancy(j))
+        vacancy(pop, j, args.hashed_ids)
         for j in range(args.vacancies, args.vacancies + args.postings)
     ]
     anywhere = [v.remote or v.regency_code is None for v in new]
     tables = [("this", ParticipantTable)]
     if args.against is not None:
-        tables.append(("against", earlier_table(args.against)))
+        earlier = earlier_package(args.against, "retrieval")
+        tables.append(("against", earlier.retrieval.ParticipantTable))
     print(
         "| table | local participants | with a floor | p50 ms | p99 ms | located p50 | p99 "
         "| anywhere p50 | p99 | returned p50 / p99 | postings read p50 | table MB |"
     )
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for n in args.participants:
-        loaded = load(pop, args.vacancies, n, args.shortlist)
+        loaded = load(pop, args.vacancies, n, args.shortlist, args.hashed_ids)
         floored = sum(floor is not None for _, floor in loaded) / n
         built = [(name, *build(cls, loaded)) for name, cls in tables]
         del loaded
