@@ -625,8 +625,8 @@ class _EntityCache:
         """Derive the columns of ``events`` into ``slots``.
 
         Values are derived per participant in Python, then written one column at a time
-        for the whole batch: a write per participant and column had been a tenth of
-        admitting a new participant.
+        for the whole batch (a write per participant and column cost ~1 ms of a
+        256-participant batch).
         """
         skills, weights, trained, headlines, desired = [], [], [], [], []
         ints, scs = [], []
