@@ -1549,7 +1549,6 @@ class ParticipantTable:
         "regency",
         "province",
         "relocate",
-        "has_floor",
         "floor",
         "floor_id",
         "gen",
@@ -1569,9 +1568,8 @@ class ParticipantTable:
         self.regency = np.zeros(0, np.int32)
         self.province = np.zeros(0, np.int32)
         self.relocate = np.zeros(0, np.uint8)
-        self.has_floor = np.zeros(0, np.uint8)
-        # -inf where there is none: the kernel compares it as it is, without has_floor
-        # (one array fewer to miss in cache per row it meets)
+        # -inf where there is none: the kernel compares it as it is, without a flag to
+        # read (one array fewer to miss in cache per row it meets)
         self.floor = np.zeros(0, np.float64)
         self.floor_id = np.zeros(0, np.uint64)  # the floor entry's id prefix (_id_prefix)
         self.gen = np.zeros(0, np.int64)  # of each row's filing (see _Postings)
@@ -1585,7 +1583,8 @@ class ParticipantTable:
         return self._places.setdefault(code, len(self._places) + 1)
 
     def _floor_of(self, row: int) -> float | None:
-        return float(self.floor[row]) if self.has_floor[row] else None
+        floor = float(self.floor[row])
+        return None if floor == -np.inf else floor
 
     def _filings(self, row: int) -> list[tuple[int, int]]:
         """The (key, list) a row is in, by its floor's grade: list = group * _TIERS + tier."""
@@ -1655,7 +1654,6 @@ class ParticipantTable:
         self.regency[row] = self._place(profile.regency_code)
         self.province[row] = self._place("prov:" + profile.regency_code[:2])
         self.relocate[row] = profile.willing_to_relocate
-        self.has_floor[row] = floor is not None
         self.floor[row] = -np.inf if floor is None else floor
         self.floor_id[row] = floor_id
         keys = []
@@ -1682,7 +1680,6 @@ class ParticipantTable:
             self._unfile(row)
         self._row_keys.clear(row)
         self._pid[row] = None
-        self.has_floor[row] = 0
         self.floor[row] = -np.inf
         self._free.append(row)
         return True
@@ -1703,7 +1700,6 @@ class ParticipantTable:
             self._unfile(row)  # by the floor it was filed by
         floor_id = 0 if floor is None else _id_prefix(floor[1])
         moved_id = floor_id != self.floor_id[row]
-        self.has_floor[row] = floor is not None
         self.floor[row] = -np.inf if floor is None else floor[0]
         self.floor_id[row] = floor_id
         if refile:
@@ -1720,23 +1716,27 @@ class ParticipantTable:
         self._pending.clear()
 
     def _reads(
-        self, vacancy: VacancyProfile, kind_of: dict[int, int]
+        self,
+        vacancy: VacancyProfile,
+        kind_of: dict[int, int],
+        anywhere: bool,
+        regency: int,
+        province: int,
+        v_id: int,
     ) -> tuple[list[_Postings], list[float]]:
         """The lists ``entering`` reads for a vacancy, in order, and the room of each.
 
-        ``kind_of`` holds the vacancy's keys that this table knows, by kind. Text lists
-        come first (no room: inf), then skill lists by falling room.
+        ``kind_of`` holds the vacancy's keys that this table knows, by kind; ``regency``
+        and ``province`` are its places here (-1: none), ``v_id`` its id prefix. Text
+        lists come first (no room: inf), then skill lists by falling room.
         """
-        code = vacancy.regency_code
         # Everyone may take a vacancy anywhere (from everyone's lists); a located one,
         # those of its province (floors up to 0.8), of its regency (above 0.8) and those
         # who relocate. A place no participant here is of has no lists.
-        if vacancy.remote or code is None:
+        if anywhere:
             text_groups = [_ALL_GROUP]
             skill_groups = [(band, _ALL_GROUP + band) for band in range(_BANDS)]
         else:
-            province = self._places.get("prov:" + code[:2], -1)
-            regency = self._places.get(code, -1)
             text_groups = [(province + 1) * _BANDS] if province >= 0 else []
             text_groups.append(_FAR_GROUP)
             skill_groups = [(band, _FAR_GROUP + band) for band in range(_BANDS)]
@@ -1750,7 +1750,6 @@ class ParticipantTable:
         tiers = _tiers(vacancy.education_min_rank)
         text_slots = [g * _TIERS + t for g in text_groups for t in tiers]
         skill_slots = [(band, g * _TIERS + t) for band, g in skill_groups for t in tiers]
-        v_id = _id_prefix(vacancy.vacancy_id)
         lists: list[_Postings] = []  # text lists first, then skill lists by room
         skills: list[tuple[int, float, list[tuple[int, _Postings]]]] = []
         for key, kind in kind_of.items():
@@ -1789,14 +1788,16 @@ class ParticipantTable:
         self._flush()
         code = vacancy.regency_code
         anywhere = vacancy.remote or code is None
+        regency = -1 if code is None else self._places.get(code, -1)
         province = -1 if code is None else self._places.get("prov:" + code[:2], -1)
+        v_id = _id_prefix(vacancy.vacancy_id)
         kind_of: dict[int, int] = {}
         for kind, names in _filed_keys(vacancy):
             for name in names:
                 key = self._key_id.get(name)
                 if key is not None:
                     kind_of.setdefault(key, kind)  # essential before optional
-        lists, rooms = self._reads(vacancy, kind_of)
+        lists, rooms = self._reads(vacancy, kind_of, anywhere, regency, province, v_id)
         sizes = [p.size for p in lists]
         self.postings_read = sum(sizes)
         if not self.postings_read:
@@ -1825,7 +1826,7 @@ class ParticipantTable:
                 len(vacancy.words),
                 vacancy.education_min_rank,
                 bool(anywhere),
-                self._places.get(code, -1) if code is not None else -1,
+                regency,
                 province,
                 self.edu,
                 self.regency,
@@ -1833,7 +1834,7 @@ class ParticipantTable:
                 self.relocate,
                 self.floor,
                 self.floor_id,
-                np.uint64(_id_prefix(vacancy.vacancy_id)),
+                np.uint64(v_id),
                 self.gen,
                 self._row_keys.keys,
                 self._row_keys.start,
