@@ -157,9 +157,9 @@ def _fast_path_ok(model: Any) -> bool:
         return False
     if model.n_trees_per_iteration_ != 1 or model.is_categorical_ is not None:
         return False
-    if any(int(p.nodes["is_leaf"].sum()) > _MAX_LEAVES for (p,) in model._predictors):
-        return False  # a tree's reachable leaves must fit one 64-bit word
-    return model._preprocessor is None
+    if model._preprocessor is not None:
+        return False
+    return _trees(model).fits  # known once per fit, not counted on every call
 
 
 _MAX_LEAVES: Final = 64
@@ -182,6 +182,7 @@ class _Trees(NamedTuple):
     nan_right: np.ndarray  # uint8: a missing value goes right here
     leaf_value: np.ndarray  # (tree, leaf in left-to-right order)
     baseline: float
+    fits: bool  # every tree's leaves fit one 64-bit word (else the classifier scores)
 
 
 # Keyed weakly by the classifier: nothing is added to the estimator (or to what skops
@@ -241,6 +242,7 @@ def _trees(model: HistGradientBoostingClassifier) -> _Trees:
         nan_right=np.array([split[4] for split in splits], dtype=np.uint8),
         leaf_value=leaf_value,
         baseline=float(np.asarray(model._baseline_prediction, dtype=np.float64).reshape(-1)[0]),
+        fits=leaf_value.shape[1] <= _MAX_LEAVES,
     )
     _TREES[model] = trees
     return trees
