@@ -1064,7 +1064,7 @@ def _row_dot(a: np.ndarray, b: np.ndarray, tmp: np.ndarray) -> Any:  # pragma: n
     return np.float32(0.0) + _pairwise_sum(tmp, n)
 
 
-# ``_lowest_bit`` finds a set bit's index with a de Bruijn multiply (numba has no
+# ``lowest_bit`` finds a set bit's index with a de Bruijn multiply (numba has no
 # count-trailing-zeros): the top six bits of ``lowest bit * _DE_BRUIJN`` are distinct for
 # each of the 64 bits, and ``_BIT_INDEX`` maps them back.
 _DE_BRUIJN: Final = 0x03F79D71B4CB0A89
@@ -1073,8 +1073,8 @@ _BIT_INDEX[[((1 << i) * _DE_BRUIJN & (1 << 64) - 1) >> 58 for i in range(64)]] =
 
 
 @njit(cache=True, nogil=True)
-def _lowest_bit(x: np.uint64) -> int:  # pragma: no cover - compiled
-    """The index of the lowest set bit of ``x`` (not zero)."""
+def lowest_bit(x: np.uint64) -> int:  # pragma: no cover - compiled
+    """The index of the lowest set bit of ``x`` (not zero), for compiled kernels."""
     low = x & (~x + np.uint64(1))
     return _BIT_INDEX[(low * np.uint64(_DE_BRUIJN)) >> np.uint64(58)]
 
@@ -1124,7 +1124,7 @@ def _text_rows(
             x = bits[w]
             bits[w] = 0
             while x:
-                c = (w << 6) + _lowest_bit(x)
+                c = (w << 6) + lowest_bit(x)
                 cols[m] = c
                 data[m] = log1[counts[c]] * idf[c]
                 counts[c] = 0

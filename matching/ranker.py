@@ -36,7 +36,7 @@ from sklearn.pipeline import FeatureUnion, Pipeline
 from schemas import ParticipantUpserted, VacancyPosted
 
 from .behaviour import HiddenTruth, graded_relevance
-from .features import Pair, PairFeaturizer, _lowest_bit, participant_text, vacancy_text
+from .features import Pair, PairFeaturizer, lowest_bit, participant_text, vacancy_text
 from .overlap import (
     _RELOCATION,
     _SAME_PROVINCE,
@@ -288,7 +288,7 @@ def _tree_sums(
                 k += 1
         raw = 0.0 + baseline
         for t in range(n_trees):
-            raw += leaf_value[t, _lowest_bit(reachable[t])]
+            raw += leaf_value[t, lowest_bit(reachable[t])]
         out[i, 0] = raw
 
 
