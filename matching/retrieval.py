@@ -1844,14 +1844,8 @@ class ParticipantTable:
                 bool(anywhere),
                 regency,
                 province,
-                self.edu,
-                self.regency,
-                self.province,
-                self.relocate,
-                self.floor,
-                self.floor_id,
+                self._rows,
                 np.uint64(v_id),
-                self.gen,
                 self._row_keys.keys,
                 self._row_keys.start,
                 self._row_keys.size,
@@ -1888,14 +1882,8 @@ def _entering(
     v_anywhere: bool,
     v_regency: int,
     v_province: int,
-    edu: npt.NDArray[np.int8],
-    regency: npt.NDArray[np.int32],
-    province: npt.NDArray[np.int32],
-    relocate: npt.NDArray[np.uint8],
-    floor: npt.NDArray[np.float64],
-    floor_id: npt.NDArray[np.uint64],
+    people: npt.NDArray[np.void],
     v_id: np.uint64,
-    row_gens: npt.NDArray[np.int32],
     row_keys: npt.NDArray[np.int32],
     key_start: npt.NDArray[np.int64],
     key_size: npt.NDArray[np.int32],
@@ -1925,27 +1913,28 @@ def _entering(
         # stale posting (its row re-filed or removed since) is passed over: the row's
         # live postings, if any, say where it is now.
         bit = np.uint8(1 << (r & 7))
-        if seen[r >> 3] & bit or row_gens[r] != gens[t]:
+        row = people[r]  # its record (_PARTICIPANT_ROW): one cache line
+        if seen[r >> 3] & bit or row.gen != gens[t]:
             continue
         seen[r >> 3] |= bit
-        # Each of the row's arrays read is a cache miss at 1 M rows, so each is read
-        # only where it can matter. The filed level is the rank except a rank under 0
+        # At 1 M rows the row's record is a cache miss and its keys two more, so the
+        # keys are read only where they can matter. The filed level is the rank except a rank under 0
         # (filed at 0; one above the last level fails where its level fails). A floor
         # (-inf: none) above the room is passed over before the place is looked at (the
         # factor is at most 1), and a vacancy anywhere needs no place.
-        if edus[t] == 0 and v_edu_min > edu[r]:
+        if edus[t] == 0 and v_edu_min > row.edu:
             continue
-        f = floor[r]
+        f = row.floor
         if f > room_of[t]:
             continue
         loc = 1.0
         if not v_anywhere:
             loc = _location(
-                False, v_regency == regency[r], v_province == province[r], relocate[r] != 0
+                False, v_regency == row.regency, v_province == row.province, row.relocate != 0
             )
             if loc == 0.0:
                 continue
-        if f > room_of[t] * loc or (f >= loc and v_id > floor_id[r]):
+        if f > room_of[t] * loc or (f >= loc and v_id > row.floor_id):
             continue
         counts[:] = 0
         start = key_start[r]
@@ -1958,9 +1947,9 @@ def _entering(
         if score < f:
             continue
         if score == f:  # the smaller id goes first; equal prefixes: the caller's
-            if v_id > floor_id[r]:
+            if v_id > row.floor_id:
                 continue
-            tie = v_id == floor_id[r]
+            tie = v_id == row.floor_id
         out_rows[out] = r
         out_scores[out] = score
         out_tie[out] = tie
