@@ -1918,10 +1918,10 @@ def _entering(
             continue
         seen[r >> 3] |= bit
         # At 1 M rows the row's record is a cache miss and its keys two more, so the
-        # keys are read only where they can matter. The filed level is the rank except a rank under 0
-        # (filed at 0; one above the last level fails where its level fails). A floor
-        # (-inf: none) above the room is passed over before the place is looked at (the
-        # factor is at most 1), and a vacancy anywhere needs no place.
+        # keys are read only where they can matter. The filed level is the rank except
+        # a rank under 0 (filed at 0; one above the last level fails where its level
+        # fails). A floor (-inf: none) above the room is passed over before the place
+        # is looked at (the factor is at most 1), and a vacancy anywhere needs no place.
         if edus[t] == 0 and v_edu_min > row.edu:
             continue
         f = row.floor
