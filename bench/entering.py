@@ -14,9 +14,11 @@ posting (all, located, anywhere), participants returned, postings read and the t
 own memory (tracemalloc around loading it; the participant id strings are shared with
 the engine and not counted).
 
-``--against DIR`` loads ``DIR/matching`` (a checkout of an earlier commit, e.g. from
-``git worktree add``) as a second package and times its table on the same postings in
-the same run, interleaved, so that the ratio is not the machine's drift.
+``--cache DIR`` keeps the loaded participants and floors between runs (computing them
+takes minutes at 1 M). ``--against DIR`` loads ``DIR/matching`` (a checkout of an
+earlier commit, e.g. from ``git worktree add``) as a second package and times its table
+on the same postings in the same run, interleaved, so that the ratio is not the
+machine's drift.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ import argparse
 import gc
 import hashlib
 import inspect
+import pickle
 import statistics
 import sys
 import time
@@ -78,6 +81,23 @@ def load(
     return loaded
 
 
+def cached_load(args: argparse.Namespace, pop: Population, n: int) -> Loaded:
+    """``load``, or what an earlier run with the same setup left in ``--cache DIR``."""
+    if args.cache is None:
+        return load(pop, args.vacancies, n, args.shortlist, args.hashed_ids)
+    name = f"loaded-{args.seed}-{args.vacancies}-{n}-{args.shortlist}-{int(args.hashed_ids)}"
+    path = args.cache / f"{name}.pickle"
+    if path.exists():
+        with path.open("rb") as f:
+            loaded: Loaded = pickle.load(f)  # a file this bench wrote
+        return loaded
+    loaded = load(pop, args.vacancies, n, args.shortlist, args.hashed_ids)
+    args.cache.mkdir(parents=True, exist_ok=True)
+    with path.open("wb") as f:
+        pickle.dump(loaded, f)
+    return loaded
+
+
 def build(table_class: Any, loaded: Loaded) -> tuple[Any, float]:
     """A table of ``table_class`` holding ``loaded``, and what it allocated, in MB."""
     takes_id = "floor" in inspect.signature(table_class.set_floor).parameters
@@ -118,6 +138,11 @@ def main() -> int:
         action="store_true",
         help="vacancy ids in no order (hashes), not growing with each posting",
     )
+    parser.add_argument(
+        "--cache",
+        type=Path,
+        help="keep the participants and their floors here (minutes to compute at 1 M)",
+    )
     args = parser.parse_args()
     pop = Population(PopulationConfig(seed=args.seed))
     new = [
@@ -135,7 +160,7 @@ def main() -> int:
     )
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for n in args.participants:
-        loaded = load(pop, args.vacancies, n, args.shortlist, args.hashed_ids)
+        loaded = cached_load(args, pop, n)
         floored = sum(floor is not None for _, floor in loaded) / n
         built = [(name, *build(cls, loaded)) for name, cls in tables]
         del loaded
