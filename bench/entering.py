@@ -82,19 +82,24 @@ def load(
 
 
 def cached_load(args: argparse.Namespace, pop: Population, n: int) -> Loaded:
-    """``load``, or what an earlier run with the same setup left in ``--cache DIR``."""
-    if args.cache is None:
-        return load(pop, args.vacancies, n, args.shortlist, args.hashed_ids)
-    name = f"loaded-{args.seed}-{args.vacancies}-{n}-{args.shortlist}-{int(args.hashed_ids)}"
-    path = args.cache / f"{name}.pickle"
-    if path.exists():
-        with path.open("rb") as f:
-            loaded: Loaded = pickle.load(f)  # a file this bench wrote
-        return loaded
+    """``load``, or what an earlier run with the same setup left in ``--cache DIR``.
+
+    The file is named by the setup, not by the code: clear the folder when the
+    retrieval score or the shortlist changes.
+    """
+    path = None
+    if args.cache is not None:
+        setup = f"{args.seed}-{args.vacancies}-{n}-{args.shortlist}-{int(args.hashed_ids)}"
+        path = args.cache / f"loaded-{setup}.pickle"
+        if path.exists():
+            with path.open("rb") as f:
+                cached: Loaded = pickle.load(f)  # a file this bench wrote
+            return cached
     loaded = load(pop, args.vacancies, n, args.shortlist, args.hashed_ids)
-    args.cache.mkdir(parents=True, exist_ok=True)
-    with path.open("wb") as f:
-        pickle.dump(loaded, f)
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("wb") as f:
+            pickle.dump(loaded, f)
     return loaded
 
 
