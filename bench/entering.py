@@ -125,6 +125,8 @@ def build(table_class: Any, loaded: Loaded) -> tuple[Any, float]:
 
 def quantiles(times: list[float]) -> str:
     """p50 / p99, in ms."""
+    if not times:  # e.g. no posting anywhere among a few
+        return "- | -"
     ordered = sorted(times)
     p50, p99 = statistics.median(ordered), ordered[int(len(ordered) * 0.99)]
     return f"{1000 * p50:.2f} | {1000 * p99:.2f}"
