@@ -76,6 +76,12 @@ _MIN_LIST: Final = 4
 _MIN_POOL: Final = 1024
 _SLACK: Final = 3
 _LIST_SPARE: Final = 0.25  # how much longer a grown posting list or key slab gets
+# A ParticipantTable posting (_Postings): row << 8 | education level << 4 | generation,
+# in 32 bits: the lists are most of the table. Rows up to 2**24 (16.7 M) per table.
+_POSTING_ROW: Final = 8
+_POSTING_EDU: Final = 4
+_POSTING_GEN: Final = 0xF
+_MAX_PARTICIPANT_ROWS: Final = 1 << (32 - _POSTING_ROW)
 # The kernel's phases (see _shortlists) and the most a row can score through postings of
 # each: skill keys of vacancies anywhere or in the own regency; in the rest of the own
 # province; in other provinces; title words and unit groups near; and far. A text score
@@ -166,51 +172,53 @@ def _grow(arr: npt.NDArray[np.generic], needed: int, spare: float = 1.0) -> npt.
 class _Postings:
     """The rows filed under one key and group of ``ParticipantTable``, with generations.
 
-    A posting is live while its row's filing generation still equals the posting's.
-    Removal is lazy: it only counts the posting stale, and the list drops its stale
-    postings once they are half of it, so re-filing a row costs no scan of its lists.
-    Each posting also carries its row's education level, so that the kernel passes over
-    those a vacancy's minimum excludes without a look at the row (the lists are split
-    by tiers of it, see ``_TIER_EDGES``; these are the rest).
+    A posting is one 32-bit word (``_posting``): the row, its education level and the
+    low bits of its filing generation. A posting is live while its row's generation
+    still ends in the same bits. Removal is lazy: it only counts the posting stale, and
+    the list drops its stale postings once they are half of it, so re-filing a row costs
+    no scan of its lists. Sixteen re-filings bring a stale posting's bits round again,
+    and then it is kept as if live: harmless, since the kernel counts a row it finds
+    from the row itself (its keys, floor, place and education), and a row's first
+    posting met never bounds it wrongly (see ``_entering``). It costs a look, no more.
+    The education level lets the kernel pass over the rows a vacancy's minimum excludes
+    without a look at them (the lists are split by tiers of it, see ``_TIER_EDGES``;
+    these are the rest).
     A list of the top band keeps ``top_id``, at least the floor id (``_id_prefix``) of
     each of its live rows: a vacancy whose id is above it ties none of them and skips
     the list. It only rises (stale postings and lowered ids leave it high: a list read
     needlessly, never one skipped wrongly).
     """
 
-    __slots__ = ("edus", "gens", "rows", "size", "stale", "top_id")
+    __slots__ = ("items", "size", "stale", "top_id")
 
     def __init__(self) -> None:
-        self.rows = np.zeros(8, np.int32)
-        self.gens = np.zeros(8, np.int32)
-        self.edus = np.zeros(8, np.int8)
+        self.items = np.zeros(8, np.uint32)
         self.size = 0
         self.stale = 0
         self.top_id = 0
 
     def add(self, row: int, gen: int, edu: int) -> None:
-        if self.size == len(self.rows):
+        if self.size == len(self.items):
             # a quarter more, not twice: these lists are most of the table, and doubled
             # they stood a third empty (21.4 M slots for 14.5 M postings at 1 M rows)
-            self.rows = _grow(self.rows, self.size + 1, _LIST_SPARE)  # type: ignore[assignment]
-            self.gens = _grow(self.gens, self.size + 1, _LIST_SPARE)  # type: ignore[assignment]
-            self.edus = _grow(self.edus, self.size + 1, _LIST_SPARE)  # type: ignore[assignment]
-        self.rows[self.size] = row
-        self.gens[self.size] = gen
-        self.edus[self.size] = edu
+            self.items = _grow(self.items, self.size + 1, _LIST_SPARE)  # type: ignore[assignment]
+        self.items[self.size] = _posting(row, gen, edu)
         self.size += 1
 
     def drop(self, row_gens: npt.NDArray[np.int32]) -> None:
         """One posting went stale; past half the list, keep only the live ones."""
         self.stale += 1
         if 2 * self.stale > self.size:
-            rows, gens = self.rows[: self.size], self.gens[: self.size]
-            live = row_gens[rows] == gens
+            items = self.items[: self.size]
+            live = row_gens[items >> _POSTING_ROW] & _POSTING_GEN == items & _POSTING_GEN
             kept = int(live.sum())
-            self.rows[:kept] = rows[live]
-            self.gens[:kept] = gens[live]
-            self.edus[:kept] = self.edus[: self.size][live]
+            self.items[:kept] = items[live]
             self.size, self.stale = kept, 0
+
+
+def _posting(row: int, gen: int, edu: int) -> int:
+    """A ``_Postings`` word: the row, then 4 bits of education level and 4 of generation."""
+    return row << _POSTING_ROW | edu << _POSTING_EDU | gen & _POSTING_GEN
 
 
 class _PostingPool:
@@ -1481,16 +1489,17 @@ _BAND_FLOORS: Final = (-np.inf, *_EDGES, 1.0)
 _REGENCY_BAND: Final = _EDGES.index(_SAME_PROVINCE) + 1  # floors above 0.8
 _ROOM_MARGIN: Final = 1e-9  # reads a band a hair early: float rounding of the room
 # Groups of a key's lists, each by band for skills (text lists take band 0's group):
-# far (0 to _BANDS - 1), everyone's (_ALL, for vacancies anywhere: a copy of the near
-# lists, so that they read a few lists and not one per place), and a place's ((place +
-# 1) * _BANDS + band, places from 1): a province's for text keys and bands under
-# _REGENCY_BAND, a regency's for the bands from it. Provinces and regencies are places
-# of one numbering (``ParticipantTable._place``), so their groups never collide.
+# far (0 to _BANDS - 1) and a place's ((place + 1) * _BANDS + band, places from 1): a
+# province's for text keys and bands under _REGENCY_BAND, a regency's for the bands from
+# it. Provinces and regencies are places of one numbering (``ParticipantTable._place``),
+# so their groups never collide. A vacancy anywhere reads every place's lists of its
+# keys: a copy of them for it (everyone's lists) took two fifths of the postings, for
+# one posting in twelve (bench/README.md, "Participants for a new vacancy").
 _FAR_GROUP: Final = 0
-_ALL_GROUP: Final = _BANDS
 # Education tiers (see above): a list's id in a key's dict is group * _TIERS + tier.
 _TIER_EDGES: Final = (EDUCATION_RANK["SMA"], EDUCATION_RANK["D3"])
 _TIERS: Final = len(_TIER_EDGES) + 1
+_PLACE_SLOTS: Final = 2 * _BANDS * _TIERS  # a place's lists are from here (place 1)
 
 
 def _id_prefix(vid: str) -> int:
@@ -1612,16 +1621,16 @@ class ParticipantTable:
         home = (int(self.regency[row]) + 1) * _BANDS * _TIERS + t
         if band < _REGENCY_BAND:
             home = near
-        everyone, far_group = _ALL_GROUP * _TIERS + t, _FAR_GROUP * _TIERS + t
+        far_group = _FAR_GROUP * _TIERS + t
         out = []
         for key in self._row_keys.of(row).tolist():
             if not self._is_text[key]:
-                out += [(key, home + band * _TIERS), (key, everyone + band * _TIERS)]
+                out.append((key, home + band * _TIERS))
                 if far and level <= _GATE_FAR_SKILLS:
                     out.append((key, far_group + far_band * _TIERS))
             else:
                 if level <= _GATE_NEAR_TEXT:
-                    out += [(key, near), (key, everyone)]
+                    out.append((key, near))
                 if far and level == _GATE_FAR_TEXT:
                     out.append((key, far_group))
         return out
@@ -1660,6 +1669,11 @@ class ParticipantTable:
         floor_id = self.floor_id[row] if row is not None else 0
         self.remove(pid)
         row = self._free.pop() if self._free else len(self._pid)
+        if row == _MAX_PARTICIPANT_ROWS:  # a posting's word has no room for it
+            raise OverflowError(
+                f"a ParticipantTable holds at most {_MAX_PARTICIPANT_ROWS:,} participants;"
+                " spread them over more workers (partitions of participants.v1)"
+            )
         if row == len(self._pid):
             self._pid.append(None)
             self._rows = _grow(self._rows, row + 1)  # type: ignore[assignment]
@@ -1746,13 +1760,14 @@ class ParticipantTable:
         and ``province`` are its places here (-1: none), ``v_id`` its id prefix. Text
         lists come first (no room: inf), then skill lists by falling room.
         """
-        # Everyone may take a vacancy anywhere (from everyone's lists); a located one,
-        # those of its province (floors up to 0.8), of its regency (above 0.8) and those
-        # who relocate. A place no participant here is of has no lists.
-        if anywhere:
-            text_groups = [_ALL_GROUP]
-            skill_groups = [(band, _ALL_GROUP + band) for band in range(_BANDS)]
-        else:
+        # Everyone may take a vacancy anywhere: it reads every place's lists of its keys
+        # (not the far ones, which hold the same rows again). A located one reads those of
+        # its province (floors up to 0.8), of its regency (above 0.8) and of those who
+        # relocate. A place no participant here is of has no lists.
+        tiers = _tiers(vacancy.education_min_rank)
+        text_slots: list[int] = []
+        skill_slots: list[tuple[int, int]] = []
+        if not anywhere:
             text_groups = [(province + 1) * _BANDS] if province >= 0 else []
             text_groups.append(_FAR_GROUP)
             skill_groups = [(band, _FAR_GROUP + band) for band in range(_BANDS)]
@@ -1762,23 +1777,28 @@ class ParticipantTable:
             if regency >= 0:
                 home = (regency + 1) * _BANDS
                 skill_groups += [(band, home + band) for band in range(_REGENCY_BAND, _BANDS)]
-        # each group's lists of the education tiers the vacancy's minimum accepts
-        tiers = _tiers(vacancy.education_min_rank)
-        text_slots = [g * _TIERS + t for g in text_groups for t in tiers]
-        skill_slots = [(band, g * _TIERS + t) for band, g in skill_groups for t in tiers]
+            # each group's lists of the education tiers the vacancy's minimum accepts
+            text_slots = [g * _TIERS + t for g in text_groups for t in tiers]
+            skill_slots = [(band, g * _TIERS + t) for band, g in skill_groups for t in tiers]
         lists: list[_Postings] = []  # text lists first, then skill lists by room
         skills: list[tuple[int, float, list[tuple[int, _Postings]]]] = []
         for key, kind in kind_of.items():
             groups = self._lists[key]
+            if anywhere:
+                found = [
+                    (slot // _TIERS % _BANDS, p)
+                    for slot, p in groups.items()
+                    if slot >= _PLACE_SLOTS and slot % _TIERS >= tiers.start
+                ]
+            elif kind in (_WORD, _OCCUPATION):
+                found = [(0, p) for g in text_slots if (p := groups.get(g)) is not None]
+            else:
+                found = [(band, p) for band, g in skill_slots if (p := groups.get(g)) is not None]
             if kind in (_WORD, _OCCUPATION):  # text lists are gated, not banded
-                lists.extend(p for g in text_slots if (p := groups.get(g)) is not None)
+                lists.extend(p for _, p in found)
                 continue
             # a top list whose rows' floor ids all come before this id: none is met
-            banded = [
-                (band, p)
-                for band, g in skill_slots
-                if (p := groups.get(g)) is not None and (band != _TOP or v_id <= p.top_id)
-            ]
+            banded = [(band, p) for band, p in found if band != _TOP or v_id <= p.top_id]
             weight = 1.0 if kind == _ESSENTIAL else _OPTIONAL_WEIGHT
             skills.append((sum(p.size for _, p in banded), weight, banded))
         # Prefix filtering over the skills, rarest first: a band's list is read while
@@ -1818,9 +1838,7 @@ class ParticipantTable:
         self.postings_read = sum(sizes)
         if not self.postings_read:
             return []
-        rows = np.concatenate([p.rows[: p.size] for p in lists])
-        gens = np.concatenate([p.gens[: p.size] for p in lists])
-        edus = np.concatenate([p.edus[: p.size] for p in lists])
+        postings = np.concatenate([p.items[: p.size] for p in lists])
         room_of = np.repeat(np.array(rooms), sizes)
         # The vacancy's kind of each key, + 1 (0: not the vacancy's), for the kernel's
         # counts; set for this call only.
@@ -1828,14 +1846,12 @@ class ParticipantTable:
         key_kind = self._key_kind
         query_keys = list(kind_of)
         key_kind[query_keys] = [kind + 1 for kind in kind_of.values()]
-        out_rows = np.zeros(len(rows), np.int32)
-        out_scores = np.zeros(len(rows), np.float64)
-        out_tie = np.zeros(len(rows), np.uint8)
+        out_rows = np.zeros(len(postings), np.int32)
+        out_scores = np.zeros(len(postings), np.float64)
+        out_tie = np.zeros(len(postings), np.uint8)
         try:
             count = _entering(
-                rows,
-                gens,
-                edus,
+                postings,
                 room_of,
                 len(vacancy.essential),
                 len(vacancy.optional),
@@ -1871,9 +1887,7 @@ class ParticipantTable:
 
 @njit(cache=True, nogil=True)
 def _entering(
-    rows: npt.NDArray[np.int32],
-    gens: npt.NDArray[np.int32],
-    edus: npt.NDArray[np.int8],
+    postings: npt.NDArray[np.uint32],
     room_of: npt.NDArray[np.float64],
     v_ess: int,
     v_opt: int,
@@ -1895,34 +1909,39 @@ def _entering(
 ) -> int:  # pragma: no cover - compiled
     """Rows of the live postings, each once, counted from all its keys and filtered.
 
-    Postings come in order of falling room (``room_of``: text lists have no bound): a
-    row first met in a skill list holds none of the vacancy's skills before it, nor a
-    text key, so it scores at most room * location; one whose floor is above that is
-    passed over without counting its keys, and so are its later postings. A row scores
+    Postings (``_posting`` words) come in order of falling room (``room_of``: text lists
+    have no bound). A row that can enter holds a first of the vacancy's skills, and its
+    live posting under that one is read (its band there is read), before the lists of
+    any later skill: so a row first met in a skill list either holds none of the skills
+    before it, and scores at most room * location, or cannot enter. One whose floor is
+    above that is passed over without counting its keys, and so are its later postings.
+    That holds where a stale posting looks live too (see ``_Postings``): all else is
+    read from the row. A row scores
     at most its location factor, so one whose floor is that already, with a floor id
     before the vacancy's, is passed over too: at best a tie the id loses.
     """
     counts = np.zeros(_KINDS, np.int32)
     out = 0
-    for t in range(len(rows)):
-        if v_edu_min > edus[t]:
+    for t in range(len(postings)):
+        posting = postings[t]
+        if v_edu_min > (posting >> _POSTING_EDU) & 0xF:
             continue
-        r = rows[t]
+        r = posting >> _POSTING_ROW
         # A bit per row says it was met (a row is often in several of the lists): the
         # bits of a million rows stay in cache, where the rows' own arrays do not. A
         # stale posting (its row re-filed or removed since) is passed over: the row's
         # live postings, if any, say where it is now.
         bit = np.uint8(1 << (r & 7))
         row = people[r]  # its record (_PARTICIPANT_ROW): one cache line
-        if seen[r >> 3] & bit or row.gen != gens[t]:
+        if seen[r >> 3] & bit or row.gen & _POSTING_GEN != posting & _POSTING_GEN:
             continue
         seen[r >> 3] |= bit
         # At 1 M rows the row's record is a cache miss and its keys two more, so the
-        # keys are read only where they can matter. The filed level is the rank except
-        # a rank under 0 (filed at 0; one above the last level fails where its level
-        # fails). A floor (-inf: none) above the room is passed over before the place
-        # is looked at (the factor is at most 1), and a vacancy anywhere needs no place.
-        if edus[t] == 0 and v_edu_min > row.edu:
+        # keys are read only where they can matter. The education is the row's own (the
+        # posting's level is of a filing, maybe stale, and a rank under 0 is filed at
+        # 0). A floor (-inf: none) above the room is passed over before the place is
+        # looked at (the factor is at most 1), and a vacancy anywhere needs no place.
+        if v_edu_min > row.edu:
             continue
         f = row.floor
         if f > room_of[t]:
