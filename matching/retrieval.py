@@ -41,7 +41,7 @@ by an id that goes first (bench/entering.py).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Final
+from typing import Final, cast
 
 import numpy as np
 import numpy.typing as npt
@@ -1581,6 +1581,8 @@ class ParticipantTable:
         self._key_id: dict[str, int] = {}
         self._is_text: list[bool] = []
         self._lists: list[dict[int, _Postings]] = []  # per key id: group -> postings
+        # per key id, per band * _TIERS + tier: every place's list (for vacancies anywhere)
+        self._place_lists: list[list[list[_Postings]]] = []
         self._row_keys = _RowKeys()  # each row's key ids
         self._key_kind = np.zeros(0, np.int8)  # per key id: kind + 1 to the query, or 0
         self._places: dict[str, int] = {}
@@ -1642,6 +1644,8 @@ class ParticipantTable:
             postings = self._lists[key].get(group)
             if postings is None:
                 postings = self._lists[key][group] = _Postings()
+                if group >= _PLACE_SLOTS:
+                    self._place_lists[key][group % (_BANDS * _TIERS)].append(postings)
             postings.add(row, gen, edu)
             if _is_top(group):
                 postings.top_id = max(postings.top_id, floor_id)
@@ -1692,6 +1696,7 @@ class ParticipantTable:
             if key is None:
                 key = self._key_id[name] = len(self._lists)
                 self._lists.append({})
+                self._place_lists.append([[] for _ in range(_BANDS * _TIERS)])
                 self._is_text.append(name.startswith((_WORD_KEY, _OCCUPATION_KEY)))
             keys.append(key)
         self._row_keys.put(row, keys)
@@ -1784,11 +1789,13 @@ class ParticipantTable:
         skills: list[tuple[int, float, list[tuple[int, _Postings]]]] = []
         for key, kind in kind_of.items():
             groups = self._lists[key]
-            if anywhere:
+            if anywhere:  # there are thousands: a regency's lists for each high band
+                by_slot = self._place_lists[key]
                 found = [
-                    (slot // _TIERS % _BANDS, p)
-                    for slot, p in groups.items()
-                    if slot >= _PLACE_SLOTS and slot % _TIERS >= tiers.start
+                    (band, p)
+                    for band in range(_BANDS)
+                    for tier in tiers
+                    for p in by_slot[band * _TIERS + tier]
                 ]
             elif kind in (_WORD, _OCCUPATION):
                 found = [(0, p) for g in text_slots if (p := groups.get(g)) is not None]
@@ -1848,7 +1855,7 @@ class ParticipantTable:
         key_kind[query_keys] = [kind + 1 for kind in kind_of.values()]
         out_rows = np.zeros(len(postings), np.int32)
         out_scores = np.zeros(len(postings), np.float64)
-        out_tie = np.zeros(len(postings), np.uint8)
+        out_tie = np.zeros(len(postings), np.bool_)
         try:
             count = _entering(
                 postings,
@@ -1873,16 +1880,16 @@ class ParticipantTable:
             )
         finally:
             key_kind[query_keys] = 0
-        pids = self._pid
-        return [
-            (str(pids[r]), s, bool(t))
-            for r, s, t in zip(
-                out_rows[:count].tolist(),
+        # in C, not a Python loop: the slowest postings enter tens of thousands of lists
+        pid_of = cast(list[str], self._pid).__getitem__
+        return list(
+            zip(
+                map(pid_of, out_rows[:count].tolist()),
                 out_scores[:count].tolist(),
                 out_tie[:count].tolist(),
                 strict=True,
             )
-        ]
+        )
 
 
 @njit(cache=True, nogil=True)
@@ -1905,7 +1912,7 @@ def _entering(
     seen: npt.NDArray[np.uint8],
     out_rows: npt.NDArray[np.int32],
     out_scores: npt.NDArray[np.float64],
-    out_tie: npt.NDArray[np.uint8],
+    out_tie: npt.NDArray[np.bool_],
 ) -> int:  # pragma: no cover - compiled
     """Rows of the live postings, each once, counted from all its keys and filtered.
 
