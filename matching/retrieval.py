@@ -49,6 +49,7 @@ from numba import njit
 
 from schemas import EDUCATION_RANK
 
+from .idrows import IdRows
 from .overlap import (
     _OCCUPATION_KEY,
     _OPTIONAL_WEIGHT,
@@ -1575,8 +1576,8 @@ class ParticipantTable:
     """
 
     def __init__(self) -> None:
-        self._row_of: dict[str, int] = {}
-        self._pid: list[str | None] = []
+        self._pid: list[str | None] = []  # row -> participant (None: a free row)
+        self._row_of = IdRows(self._pid)
         self._free: list[int] = []
         self._key_id: dict[str, int] = {}
         self._is_text: list[bool] = []
@@ -1683,7 +1684,7 @@ class ParticipantTable:
             self._rows = _grow(self._rows, row + 1)  # type: ignore[assignment]
             self._views()
         self._pid[row] = pid
-        self._row_of[pid] = row
+        self._row_of.add(pid, row)
         self.edu[row] = profile.education_rank
         self.regency[row] = self._place(profile.regency_code)
         self.province[row] = self._place("prov:" + profile.regency_code[:2])
@@ -1706,7 +1707,7 @@ class ParticipantTable:
 
     def remove(self, pid: str) -> bool:
         """Forget a participant; False when they were not here."""
-        row = self._row_of.pop(pid, None)
+        row = self._row_of.pop(pid)
         if row is None:
             return False
         if row in self._pending:
