@@ -83,6 +83,7 @@ _POSTING_ROW: Final = 8
 _POSTING_EDU: Final = 4
 _POSTING_GEN: Final = 0xF
 _MAX_PARTICIPANT_ROWS: Final = 1 << (32 - _POSTING_ROW)
+_NARROW_KEYS: Final = 1 << 16  # key ids a ParticipantTable keeps in 16 bits
 # The kernel's phases (see _shortlists) and the most a row can score through postings of
 # each: skill keys of vacancies anywhere or in the own regency; in the rest of the own
 # province; in other provinces; title words and unit groups near; and far. A text score
@@ -344,10 +345,11 @@ class _RowKeys:
     only (see ``_shortlists``), and the table to forget the row's keys. A row that needs
     more slots than it has takes new ones at the end; once the slab holds more than
     ``_SLACK`` slots per live key, one pass rewrites it, as the pool is rewritten.
+    Keys are of ``dtype``; ``widen`` makes them 32-bit.
     """
 
-    def __init__(self) -> None:
-        self.keys = np.zeros(_MIN_POOL, np.int32)
+    def __init__(self, dtype: type[np.integer] = np.int32) -> None:
+        self.keys = np.zeros(_MIN_POOL, dtype)
         self.start = np.zeros(_MIN_CAPACITY, np.int64)
         self.size = np.zeros(_MIN_CAPACITY, np.int32)
         self.cap = np.zeros(_MIN_CAPACITY, np.int32)
@@ -365,7 +367,7 @@ class _RowKeys:
         if k > self.cap[row]:
             # by a quarter, as a participant table's lists grow (a slab of a million
             # rows' keys: doubled, it stood up to half empty)
-            self.keys = _grow(self.keys, self.end + k, _LIST_SPARE)  # type: ignore[assignment]
+            self.keys = _grow(self.keys, self.end + k, _LIST_SPARE)
             self.start[row], self.cap[row] = self.end, k
             self.end += k
         at = int(self.start[row])
@@ -380,6 +382,10 @@ class _RowKeys:
         at = int(self.start[row])
         return self.keys[at : at + int(self.size[row])]
 
+    def widen(self) -> None:
+        """Hold keys of 32 bits from now on."""
+        self.keys = self.keys.astype(np.int32)
+
     def clear(self, row: int) -> None:
         """Forget the keys of ``row``; its slots stay its own, for the next put."""
         self.live -= int(self.size[row])
@@ -392,7 +398,7 @@ class _RowKeys:
         self.end = total = int(size.sum())
         # new slot i of row r holds old slot i - start[r] + old start[r]
         source = np.repeat(self.start - start, size) + np.arange(total)
-        keys = np.zeros(max(total, _MIN_POOL), np.int32)
+        keys = np.zeros(max(total, _MIN_POOL), self.keys.dtype)
         keys[:total] = self.keys[source]
         self.keys, self.start = keys, start
         self.cap[:] = self.size
@@ -1584,7 +1590,10 @@ class ParticipantTable:
         self._lists: list[dict[int, _Postings]] = []  # per key id: group -> postings
         # per key id, per band * _TIERS + tier: every place's list (for vacancies anywhere)
         self._place_lists: list[list[list[_Postings]]] = []
-        self._row_keys = _RowKeys()  # each row's key ids
+        # Each row's key ids, in 16 bits while there are few enough: a participant has
+        # about 15 (skills, title words, unit groups), a fifth of the table at 32 bits.
+        # The kernel is compiled again for 32 bits, once, the day a table meets more.
+        self._row_keys = _RowKeys(np.uint16)
         self._key_kind = np.zeros(0, np.int8)  # per key id: kind + 1 to the query, or 0
         self._places: dict[str, int] = {}
         self._rows = np.zeros(0, _PARTICIPANT_ROW)
@@ -1696,6 +1705,8 @@ class ParticipantTable:
             key = self._key_id.get(name)
             if key is None:
                 key = self._key_id[name] = len(self._lists)
+                if key == _NARROW_KEYS:
+                    self._row_keys.widen()
                 self._lists.append({})
                 self._place_lists.append([[] for _ in range(_BANDS * _TIERS)])
                 self._is_text.append(name.startswith((_WORD_KEY, _OCCUPATION_KEY)))
@@ -1906,7 +1917,7 @@ def _entering(
     v_province: int,
     people: npt.NDArray[np.void],
     v_id: np.uint64,
-    row_keys: npt.NDArray[np.int32],
+    row_keys: npt.NDArray[np.uint16] | npt.NDArray[np.int32],
     key_start: npt.NDArray[np.int64],
     key_size: npt.NDArray[np.int32],
     key_kind: npt.NDArray[np.int8],

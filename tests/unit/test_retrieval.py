@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -642,6 +643,21 @@ def test_a_table_refuses_a_participant_its_postings_have_no_room_for(
     table.upsert(ParticipantProfile("c", frozenset(["s1"]), 3, "32.73", False))
     v = VacancyProfile("v", {"s1": ""}, {}, 0, "32.73", False)
     assert sorted(table.entering(v)) == [("c", 1.0, False)]
+
+
+def test_a_table_keeps_key_ids_in_16_bits_until_it_meets_more() -> None:
+    """Key ids are 16-bit while they fit: the 65,537th key widens them all, and a
+    participant holding it is found by it (in 16 bits its id would read as key 0)."""
+    first = ParticipantProfile("a", frozenset(f"s{i}" for i in range(1 << 16)), 3, "32.73", False)
+    last = ParticipantProfile("b", frozenset(["s65536"]), 3, "32.73", False)
+    table = ParticipantTable()
+    table.upsert(first)
+    assert table._row_keys.keys.dtype == np.uint16
+    table.upsert(last)
+    assert table._row_keys.keys.dtype == np.int32
+    for skill, pid in (("s65536", "b"), ("s0", "a"), ("s65535", "a")):
+        v = VacancyProfile("v", {skill: ""}, {}, 0, "32.73", False)
+        assert table.entering(v) == [(pid, 1.0, False)]
 
 
 def test_a_rank_under_the_first_level_is_filed_at_it_yet_held_to_its_own_rank() -> None:
