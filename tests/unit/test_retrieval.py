@@ -626,6 +626,28 @@ def test_a_stale_posting_whose_generation_came_round_is_read_yet_answers_nothing
         assert ("p" in {pid for pid, _, _ in found}) == (edu_min == 0)
 
 
+def test_a_row_re_filed_past_its_generations_wrap_is_answered_as_before() -> None:
+    """The row's generation is a byte that wraps at 256 (a multiple of the posting's 16):
+    after 300 re-filings by floors moving between bands, each floor is met by exactly
+    the vacancies that meet it, and every list of the row holds one live posting."""
+    skills = ["s1", "s2", "s3", "s4"]
+    profile = ParticipantProfile("p", frozenset(skills), 3, "32.73", False)
+    table = ParticipantTable()
+    table.upsert(profile)
+    for i in range(300):
+        table.set_floor("p", (0.6 if i % 2 else 0.4, "w"))
+    row = table._row_of.get("p")
+    # the first floor files the upsert; each later one re-files it, a generation each
+    assert row is not None and int(table.gen[row]) == 299 % 256
+    for floor in (0.4, 0.6):
+        table.set_floor("p", (floor, "w"))
+        assert filed(table) == sorted((key, group, row) for key, group in table._filings(row))
+        for n in range(1, 5):  # a vacancy matching n of the 4 skills, and 1 of its own
+            v = VacancyProfile("v", dict.fromkeys([*skills[:n], "x"], ""), {}, 0, "32.73", False)
+            expected = entering_by_definition({"p": profile}, {"p": (floor, "w")}, v)
+            assert sorted(table.entering(v)) == expected
+
+
 def test_a_table_refuses_a_participant_its_postings_have_no_room_for(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
