@@ -1574,13 +1574,13 @@ class ParticipantTable:
     local participants, and most of them cannot take it or have a floor it cannot
     reach. Keys are filed by place, gate and band (see ``_EDGES``), so that a vacancy
     reads the lists of its province (floors up to 0.8), of its regency (floors above
-    0.8, which no other place can meet) and the far ones, and of those only what a
-    floor lets count; each participant found is then counted from all their keys. A
-    floor that is the most a row can score (1.0; about half of them) is met only by a
-    full match with an id that goes first: such lists are skipped by a vacancy whose id
-    comes after all their floor ids. A floor moving into another gate or band re-files
-    the participant. Removal is lazy: postings carry the row's filing generation, and
-    stale ones are dropped in bulk.
+    0.8, which no other place can meet) and the far ones (a vacancy anywhere: every
+    place's), and of those only what a floor lets count; each participant found is then
+    counted from all their keys. A floor that is the most a row can score (1.0; about
+    half of them) is met only by a full match with an id that goes first: such lists
+    are skipped by a vacancy whose id comes after all their floor ids. A floor moving
+    into another gate or band re-files the participant. Removal is lazy: postings carry
+    the low bits of the row's filing generation, and stale ones are dropped in bulk.
     """
 
     def __init__(self) -> None:
