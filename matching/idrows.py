@@ -86,7 +86,10 @@ class IdRows:
         self._used = self._live
 
 
-@njit(cache=True, nogil=True)
+# Signatures given, so that each kernel is compiled (or loaded from the cache) on import,
+# not on the first call: _reinsert would otherwise first run when a worker's table
+# grows past its first slots, as events wait.
+@njit("int64(int64[:], int32[:], int64, int64)", cache=True, nogil=True)
 def _find(
     hashes: npt.NDArray[np.int64], rows: npt.NDArray[np.int32], h: int, at: int
 ) -> int:  # pragma: no cover - compiled
@@ -100,7 +103,7 @@ def _find(
     return -1
 
 
-@njit(cache=True, nogil=True)
+@njit("int64(int32[:], int64)", cache=True, nogil=True)
 def _free_slot(rows: npt.NDArray[np.int32], h: int) -> int:  # pragma: no cover - compiled
     """The first slot for ``h`` that holds no live entry."""
     mask = len(rows) - 1
@@ -110,7 +113,7 @@ def _free_slot(rows: npt.NDArray[np.int32], h: int) -> int:  # pragma: no cover 
     return i
 
 
-@njit(cache=True, nogil=True)
+@njit("void(int64[:], int32[:], int64[:], int32[:])", cache=True, nogil=True)
 def _reinsert(
     hashes: npt.NDArray[np.int64],
     rows: npt.NDArray[np.int32],
