@@ -24,6 +24,7 @@ machine's drift.
 from __future__ import annotations
 
 import argparse
+import copy
 import gc
 import hashlib
 import inspect
@@ -63,9 +64,19 @@ def vacancy(pop: Population, j: int, hashed: bool) -> VacancyProfile:
 
 
 def load(
-    pop: Population, n_vacancies: int, n_participants: int, shortlist: int, hashed: bool
+    pop: Population,
+    n_vacancies: int,
+    n_participants: int,
+    shortlist: int,
+    hashed: bool,
+    skills: int = 0,
 ) -> Loaded:
-    """Generated participants with the floor their shortlist gives: (score, vacancy id)."""
+    """Generated participants with the floor their shortlist gives: (score, vacancy id).
+
+    With ``skills``, a participant with fewer skills takes the next participants' (of
+    other trades, often) until they have that many: the issue's figure is for 10 skills
+    each, the generator gives ~6.
+    """
     vtable = VacancyTable()
     for j in range(n_vacancies):
         vtable.upsert(vacancy(pop, j, hashed))
@@ -76,10 +87,25 @@ def load(
             ParticipantProfile.from_event(pop.participant(i))
             for i in range(start, min(n_participants, start + chunk))
         ]
+        if skills:
+            profiles = [
+                replace(p, skills=padded(p.skills, profiles[k + 1 :] + profiles[:k], skills))
+                for k, p in enumerate(profiles)
+            ]
         for profile, listed in zip(profiles, vtable.shortlists(profiles, shortlist), strict=True):
             last = (listed[-1][1], listed[-1][0]) if len(listed) == shortlist else None
             loaded.append((profile, last))
     return loaded
+
+
+def padded(own: frozenset[str], others: list[ParticipantProfile], n: int) -> frozenset[str]:
+    """``own`` and the skills of ``others`` in turn, until there are ``n`` (or no more)."""
+    out = set(own)
+    for other in others:
+        if len(out) >= n:
+            break
+        out.update(sorted(other.skills)[: n - len(out)])
+    return frozenset(out)
 
 
 def cached_load(args: argparse.Namespace, pop: Population, n: int) -> Loaded:
@@ -91,12 +117,14 @@ def cached_load(args: argparse.Namespace, pop: Population, n: int) -> Loaded:
     path = None
     if args.cache is not None:
         setup = f"{args.seed}-{args.vacancies}-{n}-{args.shortlist}-{int(args.hashed_ids)}"
+        if args.skills:
+            setup += f"-{args.skills}skills"
         path = args.cache / f"loaded-{setup}.pickle"
         if path.exists():
             with path.open("rb") as f:
                 cached: Loaded = pickle.load(f)  # a file this bench wrote
             return cached
-    loaded = load(pop, args.vacancies, n, args.shortlist, args.hashed_ids)
+    loaded = load(pop, args.vacancies, n, args.shortlist, args.hashed_ids, args.skills)
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
         with path.open("wb") as f:
@@ -112,18 +140,13 @@ def copied(loaded: Loaded, copies: float) -> Loaded:
     8.3 M as dense in each place, with each skill set held by 8 or 9 of them.
     """
     total = int(len(loaded) * copies)
-    return [
-        (
-            loaded[i % len(loaded)][0]
-            if i < len(loaded)
-            else replace(
-                loaded[i % len(loaded)][0],
-                participant_id=f"{loaded[i % len(loaded)][0].participant_id}~{i // len(loaded)}",
-            ),
-            loaded[i % len(loaded)][1],
-        )
-        for i in range(total)
-    ]
+    out = loaded[:total]
+    for i in range(len(loaded), total):
+        profile, floor = loaded[i % len(loaded)]
+        twin = copy.copy(profile)  # its sets shared: the copies would not fit otherwise
+        object.__setattr__(twin, "participant_id", f"{profile.participant_id}~{i // len(loaded)}")
+        out.append((twin, floor))
+    return out
 
 
 def build(table_class: Any, loaded: Loaded) -> tuple[Any, float]:
@@ -173,6 +196,12 @@ def main() -> int:
         "--hashed-ids",
         action="store_true",
         help="vacancy ids in no order (hashes), not growing with each posting",
+    )
+    parser.add_argument(
+        "--skills",
+        type=int,
+        default=0,
+        help="give each participant at least this many skills (others' skills)",
     )
     parser.add_argument(
         "--copies",
