@@ -84,6 +84,8 @@ _POSTING_EDU: Final = 4
 _POSTING_GEN: Final = 0xF
 _MAX_PARTICIPANT_ROWS: Final = 1 << (32 - _POSTING_ROW)
 _NARROW_KEYS: Final = 1 << 16  # key ids a ParticipantTable keeps in 16 bits
+# a level would run into the row's bits
+assert max(EDUCATION_RANK.values()) < 1 << (_POSTING_ROW - _POSTING_EDU)
 # The kernel's phases (see _shortlists) and the most a row can score through postings of
 # each: skill keys of vacancies anywhere or in the own regency; in the rest of the own
 # province; in other provinces; title words and unit groups near; and far. A text score
@@ -209,7 +211,7 @@ class _Postings:
         self.items[self.size] = _posting(row, gen, edu)
         self.size += 1
 
-    def drop(self, row_gens: npt.NDArray[np.int32]) -> None:
+    def drop(self, row_gens: npt.NDArray[np.uint8]) -> None:
         """One posting went stale; past half the list, keep only the live ones."""
         self.stale += 1
         if 2 * self.stale > self.size:
@@ -1802,7 +1804,6 @@ class ParticipantTable:
         lists: list[_Postings] = []  # text lists first, then skill lists by room
         skills: list[tuple[int, float, list[tuple[int, _Postings]]]] = []
         for key, kind in kind_of.items():
-            groups = self._lists[key]
             if anywhere:  # there are thousands: a regency's lists for each high band
                 by_slot = self._place_lists[key]
                 found = [
@@ -1812,8 +1813,10 @@ class ParticipantTable:
                     for p in by_slot[band * _TIERS + tier]
                 ]
             elif kind in (_WORD, _OCCUPATION):
+                groups = self._lists[key]
                 found = [(0, p) for g in text_slots if (p := groups.get(g)) is not None]
             else:
+                groups = self._lists[key]
                 found = [(band, p) for band, g in skill_slots if (p := groups.get(g)) is not None]
             if kind in (_WORD, _OCCUPATION):  # text lists are gated, not banded
                 lists.extend(p for _, p in found)
@@ -1937,9 +1940,9 @@ def _entering(
     before it, and scores at most room * location, or cannot enter. One whose floor is
     above that is passed over without counting its keys, and so are its later postings.
     That holds where a stale posting looks live too (see ``_Postings``): all else is
-    read from the row. A row scores
-    at most its location factor, so one whose floor is that already, with a floor id
-    before the vacancy's, is passed over too: at best a tie the id loses.
+    read from the row. A row scores at most its location factor, so one whose floor is
+    that already, with a floor id before the vacancy's, is passed over too: at best a
+    tie the id loses.
     """
     counts = np.zeros(_KINDS, np.int32)
     out = 0
@@ -1950,8 +1953,8 @@ def _entering(
         r = posting >> _POSTING_ROW
         # A bit per row says it was met (a row is often in several of the lists): the
         # bits of a million rows stay in cache, where the rows' own arrays do not. A
-        # stale posting (its row re-filed or removed since) is passed over: the row's
-        # live postings, if any, say where it is now.
+        # stale posting (its row re-filed or removed since) is passed over, unless its
+        # generation bits came round: the row's live postings say where it is now.
         bit = np.uint8(1 << (r & 7))
         row = people[r]  # its record (_PARTICIPANT_ROW): one cache line
         if seen[r >> 3] & bit or row.gen & _POSTING_GEN != posting & _POSTING_GEN:
